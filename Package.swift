@@ -1,0 +1,70 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let package = Package(
+    name: "Scorpio",
+    platforms: [.macOS(.v15)],
+    products: [
+        .library(name: "ScorpioKit", targets: ["ScorpioKit"]),
+        .library(name: "FuseKit", targets: ["FuseKit"]),
+        .executable(name: "scorpio", targets: ["scorpio"]),
+        .executable(name: "scorpio-memfs", targets: ["scorpio-memfs"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
+        .package(url: "https://github.com/apple/swift-system", from: "1.4.0"),
+        .package(url: "https://github.com/LebJe/TOMLKit", from: "0.6.0"),
+    ],
+    targets: [
+        // C libraries, reached through pkg-config.
+        .systemLibrary(name: "CFuse", pkgConfig: "fuse3", providers: [.apt(["libfuse3-dev"])]),
+        .systemLibrary(name: "CGit2", pkgConfig: "libgit2", providers: [.apt(["libgit2-dev"])]),
+        .systemLibrary(name: "CSeccomp", pkgConfig: "libseccomp", providers: [.apt(["libseccomp-dev"])]),
+        .systemLibrary(name: "CArchive", pkgConfig: "libarchive", providers: [.apt(["libarchive-dev"])]),
+        // Linux system calls that Swift's Glibc module does not expose (xattrs, renameat2).
+        .systemLibrary(name: "CSyscalls"),
+
+        // The Swift face of libfuse3's low-level API.
+        .target(
+            name: "FuseKit",
+            dependencies: ["CFuse", .product(name: "SystemPackage", package: "swift-system")]
+        ),
+
+        // The lazy, shared, read-only base layer: tree sources (git, directory, Mega), the inode
+        // dictionary, the content store and the read-only FUSE filesystem over them.
+        .target(
+            name: "Dicfuse",
+            dependencies: ["FuseKit", "CGit2", "CSyscalls", .product(name: "SystemPackage", package: "swift-system")]
+        ),
+
+        // The public library: configuration, host checks, and (as they land) the job pipeline.
+        .target(
+            name: "ScorpioKit",
+            dependencies: [
+                "CFuse", "CGit2", "CSeccomp", "CArchive",
+                .product(name: "TOMLKit", package: "TOMLKit"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "SystemPackage", package: "swift-system"),
+            ]
+        ),
+        .executableTarget(
+            name: "scorpio",
+            dependencies: [
+                "ScorpioKit",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+
+        // An in-memory read-write filesystem served through FuseKit: the binding's example and test subject.
+        .target(name: "MemFS", dependencies: ["FuseKit"], path: "examples/memfs/MemFS"),
+        .executableTarget(name: "scorpio-memfs", dependencies: ["MemFS"], path: "examples/memfs/Tool"),
+
+        .testTarget(name: "FuseKitTests", dependencies: ["FuseKit", "MemFS", "CFuse", "CSyscalls"]),
+        .testTarget(name: "DicfuseTests", dependencies: ["Dicfuse", "FuseKit"], exclude: ["Fixtures"]),
+        .testTarget(name: "ScorpioKitTests", dependencies: ["ScorpioKit", .product(name: "SystemPackage", package: "swift-system")]),
+        // Drives the built `scorpio` binary end to end.
+        .testTarget(name: "ScorpioCLITests", dependencies: ["ScorpioKit", .product(name: "SystemPackage", package: "swift-system")]),
+    ]
+)

@@ -1,0 +1,12 @@
+#ifndef SCORPIO_CSYSCALLS_SHIM_H
+#define SCORPIO_CSYSCALLS_SHIM_H
+// Linux calls that Swift's Glibc module leaves out (they sit behind _GNU_SOURCE or in headers it omits).
+#include <sys/types.h>
+#include <sys/xattr.h>
+
+// utimensat(2)'s special nanosecond values (sys/stat.h defines them only under _GNU_SOURCE-like macros).
+static const long scorpio_utime_now = (1l << 30) - 1l;
+static const long scorpio_utime_omit = (1l << 30) - 2l;
+
+int renameat2(int olddirfd, const char *oldpath, int newdirfd, const char *newpath, unsigned int flags);
+#endif

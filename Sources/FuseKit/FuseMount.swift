@@ -1,0 +1,174 @@
+import CFuse
+import Glibc
+import Synchronization
+import SystemPackage
+
+/// A filesystem mounted through libfuse and served by a multi-threaded loop until it is unmounted.
+///
+/// ```swift
+/// let mount = try FuseMount(MyFilesystem(), at: "/mnt/x", options: MountOptions(fsName: "x", subtype: "myfs"))
+/// // … the kernel now sends requests for /mnt/x to MyFilesystem …
+/// try mount.unmount()
+/// ```
+/// The initializer returns once the kernel's INIT is answered, so the mount is ready. Dropping the last
+/// reference unmounts (lazily if busy); ``SignalUnmounter`` unmounts every live mount on SIGINT/SIGTERM.
+public final class FuseMount: Sendable {
+    public let mountpoint: FilePath
+    /// Invalidates the kernel's caches of this mount.
+    public let notifier: KernelCacheNotifier
+    /// The FUSE connection number (`/sys/fs/fuse/connections/N`).
+    public let connection: UInt32?
+
+    private let loop: LoopState
+
+    public init(_ filesystem: some FuseFilesystem, at mountpoint: FilePath, options: MountOptions) throws(FuseMountError) {
+        try Self.checkMountpoint(mountpoint)
+        let path = MountTable.canonical(mountpoint)
+        self.mountpoint = path
+
+        let context = SessionContext(filesystem: filesystem, options: options)
+        let userdata = Unmanaged.passRetained(context)
+        var ops = makeOperations(readdirPlus: options.readdirPlus != .off)
+        let created = withFuseArguments(options.arguments) { args in
+            fuse_session_new(&args, &ops, MemoryLayout<fuse_lowlevel_ops>.size, userdata.toOpaque())
+        }
+        guard let session = created else {
+            userdata.release()
+            throw .sessionCreationFailed(options: options.arguments)
+        }
+        errno = 0
+        guard path.withPlatformString({ fuse_session_mount(session, $0) }) == 0 else {
+            let failure = Errno(rawValue: errno == 0 ? EIO : errno)
+            fuse_session_destroy(session)
+            userdata.release()
+            throw .mountFailed(path, failure)
+        }
+        connection = MountTable.mount(at: path).map(\.deviceMinor)
+
+        let handle = SessionHandle(session)
+        let loop = LoopState()
+        self.notifier = KernelCacheNotifier(handle: handle)
+        self.loop = loop
+
+        let loopOptions = (max: options.maxThreads, idle: options.idleThreads, cloneFD: options.cloneFD)
+        let threadError = startDetachedThread {
+            let session = handle.session
+            let config = fuse_loop_cfg_create()
+            fuse_loop_cfg_set_max_threads(config, loopOptions.max)
+            fuse_loop_cfg_set_idle_threads(config, loopOptions.idle)
+            fuse_loop_cfg_set_clone_fd(config, loopOptions.cloneFD ? 1 : 0)
+            let status = fuse_session_loop_mt(session, config)
+            fuse_loop_cfg_destroy(config)
+            if handle.take() {
+                fuse_session_unmount(session)
+                fuse_session_destroy(session)
+            }
+            userdata.release()
+            loop.end(status: status)
+        }
+        if let threadError {
+            _ = handle.take()
+            fuse_session_unmount(session)
+            fuse_session_destroy(session)
+            userdata.release()
+            throw .mountFailed(path, threadError)
+        }
+        guard context.waitForInit(orEnd: { loop.hasEnded }) else {
+            throw .initializationFailed(path)
+        }
+        MountRegistry.shared.add(self)
+    }
+
+    deinit {
+        try? unmount(lazy: true)
+    }
+
+    /// Whether the serving loop is still running.
+    public var isMounted: Bool { !loop.hasEnded }
+
+    /// Unmounts and waits until the serving loop has ended.
+    ///
+    /// A mount in use (a process has its working directory or a file open there) fails with
+    /// ``FuseMountError/busy(_:)`` unless `lazy` is true; then it is detached at once, its connection is
+    /// aborted where the host allows it (root), and users still inside see errors.
+    public func unmount(lazy: Bool = false) throws(FuseMountError) {
+        if loop.beginUnmount() {
+            do {
+                try MountTable.unmount(mountpoint, lazy: false)
+            } catch .busy where lazy {
+                try detach()
+            } catch .notMounted {
+                // Someone unmounted it from outside; the loop ends (or has ended) on its own.
+            } catch {
+                loop.cancelUnmount()
+                throw error
+            }
+        }
+        waitUntilUnmounted()
+        MountRegistry.shared.remove(self)
+    }
+
+    /// Blocks until the serving loop ends (after an unmount, from here or from outside).
+    public func waitUntilUnmounted() {
+        loop.waitUntilEnded()
+    }
+
+    private func detach() throws(FuseMountError) {
+        try MountTable.unmount(mountpoint, lazy: true)
+        if let connection, MountTable.abortConnection(connection) { return }
+        // Without an abort the loop serves the remaining users and ends with the last of them.
+    }
+
+    private static func checkMountpoint(_ path: FilePath) throws(FuseMountError) {
+        var st = stat()
+        if path.withPlatformString({ stat($0, &st) }) != 0 {
+            if errno == ENOTCONN { throw .deadMount(path) }
+            throw .mountpointMissing(path)
+        }
+        guard st.st_mode & S_IFMT == S_IFDIR else { throw .notADirectory(path) }
+    }
+}
+
+/// Builds libfuse's `struct fuse_args` from Swift strings for the duration of `body`.
+private func withFuseArguments<T>(_ arguments: [String], _ body: (inout fuse_args) -> T) -> T {
+    var argv: [UnsafeMutablePointer<CChar>?] = arguments.map { strdup($0) }
+    argv.append(nil)
+    defer { argv.forEach { free($0) } }
+    return argv.withUnsafeMutableBufferPointer { buffer in
+        var args = fuse_args(argc: Int32(arguments.count), argv: buffer.baseAddress, allocated: 0)
+        defer { fuse_opt_free_args(&args) }
+        return body(&args)
+    }
+}
+
+/// The serving loop's lifecycle, shared by the mount handle and the serving thread.
+private final class LoopState: Sendable {
+    private enum Phase { case serving, unmounting, ended }
+    private let phase = Mutex(Phase.serving)
+    private let ended = Semaphore()
+    private let status = Mutex<Int32>(0)
+
+    var hasEnded: Bool { phase.withLock { $0 == .ended } }
+
+    /// Claims the unmount; false when another caller has it or the loop is gone.
+    func beginUnmount() -> Bool {
+        phase.withLock { phase in
+            guard phase == .serving else { return false }
+            phase = .unmounting
+            return true
+        }
+    }
+
+    func cancelUnmount() { phase.withLock { if $0 == .unmounting { $0 = .serving } } }
+
+    func end(status: Int32) {
+        self.status.withLock { $0 = status }
+        phase.withLock { $0 = .ended }
+        ended.signal()
+    }
+
+    func waitUntilEnded() {
+        ended.wait()
+        ended.signal()
+    }
+}

@@ -1,0 +1,53 @@
+/// A configuration value as it was written, before it is checked against its key's type.
+///
+/// Values from the file keep their TOML type; values from the environment and the command line
+/// are always strings.
+public enum ConfigRawValue: Sendable, Hashable {
+    case string(String)
+    case integer(Int)
+    case boolean(Bool)
+    case float(Double)
+    /// An array, table, date or time: no key accepts these, but errors still show them as written.
+    case unsupported(typeName: String, literal: String)
+
+    /// The value written as TOML, e.g. `"abc"`, `5`, `true`.
+    public var tomlLiteral: String {
+        switch self {
+        case .string(let text): return Self.quoted(text)
+        case .integer(let number): return String(number)
+        case .boolean(let flag): return String(flag)
+        case .float(let number): return String(number)
+        case .unsupported(_, let literal): return literal
+        }
+    }
+
+    /// The name of the value's TOML type, for error messages.
+    public var typeName: String {
+        switch self {
+        case .string: return "string"
+        case .integer: return "integer"
+        case .boolean: return "boolean"
+        case .float: return "float"
+        case .unsupported(let typeName, _): return typeName
+        }
+    }
+
+    /// A TOML basic string: quotes, backslashes and control characters escaped.
+    static func quoted(_ text: String) -> String {
+        var escaped = "\""
+        for scalar in text.unicodeScalars {
+            switch scalar {
+            case "\"": escaped += "\\\""
+            case "\\": escaped += "\\\\"
+            case "\n": escaped += "\\n"
+            case "\t": escaped += "\\t"
+            case "\r": escaped += "\\r"
+            case _ where scalar.value < 0x20 || scalar.value == 0x7F:
+                let hex = String(scalar.value, radix: 16, uppercase: true)
+                escaped += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
+            default: escaped.unicodeScalars.append(scalar)
+            }
+        }
+        return escaped + "\""
+    }
+}

@@ -1,0 +1,57 @@
+import ArgumentParser
+import ScorpioKit
+import SystemPackage
+
+/// Options every command takes, before or after its name. All but --config-path set a config key
+/// and so outrank the environment and the file.
+struct GlobalOptions: ParsableArguments {
+    @Option(help: ArgumentHelp("Configuration file to read (must exist).", valueName: "path"))
+    var configPath: String?
+
+    @Option(help: ArgumentHelp("Log threshold: trace, debug, info, notice, warning, error, critical. Outranks SCORPIO_LOG and log_level.",
+                               valueName: "level"))
+    var logLevel: String?
+
+    @Option(help: ArgumentHelp("Upper layers directory (antares_upper_root).", valueName: "path"))
+    var upperRoot: String?
+
+    @Option(help: ArgumentHelp("Change-list layers directory (antares_cl_root).", valueName: "path"))
+    var clRoot: String?
+
+    @Option(help: ArgumentHelp("Job mounts directory (antares_mount_root).", valueName: "path"))
+    var mountRoot: String?
+
+    @Option(help: ArgumentHelp("Mount state file (antares_state_file).", valueName: "path"))
+    var stateFile: String?
+
+    @Option(help: ArgumentHelp("Content store directory (store_path).", valueName: "path"))
+    var storePath: String?
+
+    /// The command-line layer of the configuration.
+    var overrides: [CommandLineOverride] {
+        let flags: [(value: String?, key: String, flag: String)] = [
+            (logLevel, "log_level", "--log-level"),
+            (upperRoot, "antares_upper_root", "--upper-root"),
+            (clRoot, "antares_cl_root", "--cl-root"),
+            (mountRoot, "antares_mount_root", "--mount-root"),
+            (stateFile, "antares_state_file", "--state-file"),
+            (storePath, "store_path", "--store-path"),
+        ]
+        return flags.compactMap { entry in
+            entry.value.map { CommandLineOverride(keyNamed: entry.key, flag: entry.flag, value: $0) }
+        }
+    }
+
+    /// Loads the configuration with these options as its command-line layer. `explicitPath` (a
+    /// command's own PATH argument) takes the place of --config-path.
+    func loadConfig(explicitPath: String? = nil) throws(ConfigError) -> LoadedConfig {
+        try ConfigLoader().load(configPath: (explicitPath ?? configPath).map { FilePath($0) }, overrides: overrides)
+    }
+
+    /// Loads the configuration and starts logging at its level.
+    func loadConfigAndStartLogging(explicitPath: String? = nil) throws(ConfigError) -> LoadedConfig {
+        let loaded = try loadConfig(explicitPath: explicitPath)
+        ScorpioLogging.start(level: loaded.config.logLevel)
+        return loaded
+    }
+}

@@ -1,0 +1,49 @@
+import ScorpioKit
+import Testing
+
+@Suite("scorpio: help, version, usage errors")
+struct CLIBasicsTests {
+    @Test func versionPrintsTheLibraryVersion() throws {
+        try withSandbox { scorpio, _ in
+            let run = try scorpio.run(["--version"])
+            #expect(run.status == 0)
+            #expect(run.standardOutput == Scorpio.version + "\n")
+        }
+    }
+
+    @Test func helpTeachesWithExamples() throws {
+        try withSandbox { scorpio, _ in
+            let run = try scorpio.run(["--help"])
+            #expect(run.status == 0)
+            for phrase in ["Examples:", "scorpio doctor", "scorpio config init", "--config-path", "--upper-root",
+                           "--log-level", "Exit status: 0 success", "SCORPIO_<KEY>"] {
+                #expect(run.standardOutput.contains(phrase), "help lacks \(phrase)")
+            }
+        }
+    }
+
+    @Test func subcommandHelp() throws {
+        try withSandbox { scorpio, _ in
+            let run = try scorpio.run(["config", "init", "--help"])
+            #expect(run.status == 0)
+            #expect(run.standardOutput.contains("--force"))
+        }
+    }
+
+    @Test func usageErrorExitsTwoWithScorpioPrefix() throws {
+        try withSandbox { scorpio, _ in
+            let run = try scorpio.run(["config", "show", "--no-such-flag"])
+            #expect(run.status == 2)
+            #expect(run.standardError.hasPrefix("scorpio: Unknown option '--no-such-flag'"), "\(run.standardError)")
+            #expect(run.standardOutput.isEmpty)
+        }
+    }
+
+    @Test func unknownSubcommandIsAUsageError() throws {
+        try withSandbox { scorpio, _ in
+            let run = try scorpio.run(["frobnicate"])
+            #expect(run.status == 2)
+            #expect(run.standardError.hasPrefix("scorpio: "))
+        }
+    }
+}

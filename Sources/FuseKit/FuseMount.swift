@@ -49,6 +49,8 @@ public final class FuseMount: Sendable {
         let loop = LoopState()
         self.notifier = KernelCacheNotifier(handle: handle)
         self.loop = loop
+        // Registered before it serves, so a signal from the first request on unmounts it.
+        MountRegistry.shared.add(self)
 
         let loopOptions = (max: options.maxThreads, idle: options.idleThreads, cloneFD: options.cloneFD)
         let threadError = startDetachedThread {
@@ -67,6 +69,7 @@ public final class FuseMount: Sendable {
             loop.end(status: status)
         }
         if let threadError {
+            MountRegistry.shared.remove(self)
             _ = handle.take()
             fuse_session_unmount(session)
             fuse_session_destroy(session)
@@ -74,9 +77,9 @@ public final class FuseMount: Sendable {
             throw .mountFailed(path, threadError)
         }
         guard context.waitForInit(orEnd: { loop.hasEnded }) else {
+            MountRegistry.shared.remove(self)
             throw .initializationFailed(path)
         }
-        MountRegistry.shared.add(self)
     }
 
     deinit {

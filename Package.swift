@@ -42,7 +42,7 @@ let package = Package(
         .target(
             name: "ScorpioKit",
             dependencies: [
-                "CFuse", "CGit2", "CSeccomp", "CArchive",
+                "FuseKit", "Dicfuse", "CFuse", "CGit2", "CSeccomp", "CArchive", "CSyscalls",
                 .product(name: "TOMLKit", package: "TOMLKit"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "SystemPackage", package: "swift-system"),

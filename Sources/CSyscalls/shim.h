@@ -8,5 +8,12 @@
 static const long scorpio_utime_now = (1l << 30) - 1l;
 static const long scorpio_utime_omit = (1l << 30) - 2l;
 
+// posix_spawn(3)'s POSIX_SPAWN_SETSID (a GNU extension): the child starts a new session.
+static const short scorpio_posix_spawn_setsid = 0x80;
+
+#include <spawn.h>
+// glibc ≥ 2.34: the child closes every descriptor from `from` on.
+int posix_spawn_file_actions_addclosefrom_np(posix_spawn_file_actions_t *actions, int from);
+
 int renameat2(int olddirfd, const char *oldpath, int newdirfd, const char *newpath, unsigned int flags);
 #endif

@@ -1,0 +1,208 @@
+import FuseKit
+import Glibc
+import Synchronization
+import SystemPackage
+
+/// Choices for a Dicfuse instance.
+public struct DicfuseOptions: Sendable {
+    /// Owner reported for every entry (git stores none): by default the serving process's, so an
+    /// unprivileged kernel overlay over this base can copy files up.
+    public var uid: uid_t = geteuid()
+    public var gid: gid_t = getegid()
+    /// How long the kernel may cache entries and attributes; base entries never change.
+    public var cacheTimeout: Double = 365 * 24 * 3600
+    /// Blob descriptors kept open at once.
+    public var openBlobLimit = 4096
+
+    public init() {}
+}
+
+/// What a Dicfuse instance has done so far.
+public struct DicfuseStatistics: Sendable, Equatable {
+    /// Directories listed from the source (each at most once).
+    public var directoriesLoaded: Int
+    /// Entries in the dictionary (the root included).
+    public var entries: Int
+    /// Bytes the dictionary holds.
+    public var dictionaryBytes: Int
+    public var store: ContentStore.Counters
+}
+
+/// A tree source at one revision as an immutable, lazily loaded dictionary of inodes: a directory is
+/// listed on its first lookup or readdir, a blob fetched into the shared content store on its first read.
+/// One instance serves any number of mounts (see ``DicfuseManager``).
+public final class Dicfuse: @unchecked Sendable {
+    public let source: any TreeSource
+    public let store: ContentStore
+    public let options: DicfuseOptions
+
+    private let lock = ReadWriteLock()
+    private var table: InodeTable  // guarded by `lock`
+    private let loading = SingleFlight<Int>()
+    private let loads = Atomic<Int>(0)
+    private let blobs: OpenBlobCache
+    private let lastError = Mutex<SourceError?>(nil)
+
+    public init(source: any TreeSource, store: ContentStore, options: DicfuseOptions = DicfuseOptions()) {
+        self.source = source
+        self.store = store
+        self.options = options
+        table = InodeTable(rootID: source.root.objectID)
+        blobs = OpenBlobCache(limit: options.openBlobLimit)
+    }
+
+    public var statistics: DicfuseStatistics {
+        let (entries, bytes) = lock.reading { (table.count, table.byteFootprint) }
+        return DicfuseStatistics(directoriesLoaded: loads.load(ordering: .relaxed), entries: entries, dictionaryBytes: bytes, store: store.counts)
+    }
+
+    /// The last error a source gave (FUSE can only say EIO; this says why).
+    public var lastSourceError: SourceError? { lastError.withLock { $0 } }
+
+    // MARK: - Lookups
+
+    public func attributes(of inode: Inode) throws(Errno) -> FileAttributes {
+        guard let record = lock.reading({ table.record(inode) }) else { throw .noSuchFileOrDirectory }
+        return attributes(record, inode: inode)
+    }
+
+    public func lookup(parent: Inode, name: FilePath.Component) throws(Errno) -> FileAttributes {
+        try loadIfNeeded(parent)
+        let found = lock.reading { () -> (Inode, InodeTable.Record)? in
+            guard let child = table.child(of: parent, named: name), let record = table.record(child) else { return nil }
+            return (child, record)
+        }
+        guard let (inode, record) = found else { throw .noSuchFileOrDirectory }
+        return attributes(record, inode: inode)
+    }
+
+    /// The inode at `path` (relative to the served root), loading directories on the way.
+    public func resolve(_ path: FilePath) throws(Errno) -> Inode {
+        var inode = Inode.root
+        for component in path.components where component.kind == .regular {
+            inode = try lookup(parent: inode, name: component).inode
+        }
+        return inode
+    }
+
+    /// The children of a directory from position `start` on, with their attributes.
+    public func children(of inode: Inode, from start: Int = 0) throws(Errno) -> [(name: FilePath.Component, attributes: FileAttributes)] {
+        try loadIfNeeded(inode)
+        return lock.reading {
+            guard let directory = table.record(inode), start < Int(directory.childCount) else { return [] }
+            return (start..<Int(directory.childCount)).map { offset in
+                let index = Int(directory.firstChild) + offset
+                let record = table.records[index]
+                return (table.name(of: record), attributes(record, inode: InodeTable.inode(of: index)))
+            }
+        }
+    }
+
+    public func parent(of inode: Inode) -> Inode {
+        lock.reading { table.record(inode).map { InodeTable.inode(of: Int($0.parent)) } ?? .root }
+    }
+
+    // MARK: - Content
+
+    /// An open descriptor of a file's or symlink's content, fetched into the store on first use.
+    public func blob(of inode: Inode) throws(Errno) -> BlobHandle {
+        guard let index = InodeTable.index(of: inode) else { throw .noSuchFileOrDirectory }
+        let found = lock.reading { () -> (InodeTable.Record, TreeEntry, SourceDirectory)? in
+            guard let record = table.record(inode), record.kind != .directory, record.kind != .submodule,
+                let id = table.objectID(of: record), let parentRecord = table.record(InodeTable.inode(of: Int(record.parent)))
+            else { return nil }
+            let entry = TreeEntry(name: table.name(of: record), kind: record.kind.treeEntryKind, objectID: id, size: record.size)
+            let parentPath = table.path(of: InodeTable.inode(of: Int(record.parent)))
+            return (record, entry, SourceDirectory(path: parentPath, objectID: table.objectID(of: parentRecord)))
+        }
+        guard let (_, entry, directory) = found else { throw .isDirectory }
+        do {
+            return try blobs.handle(for: index) { () throws(SourceError) -> BlobHandle in
+                try self.openBlob(entry, in: directory)
+            }
+        } catch {
+            lastError.withLock { $0 = error }
+            throw .ioError
+        }
+    }
+
+    public func readlink(_ inode: Inode) throws(Errno) -> FilePath {
+        let bytes = try blob(of: inode).readAll()
+        let cString = bytes.map { CChar(bitPattern: $0) } + [0]
+        return cString.withUnsafeBufferPointer { FilePath(platformString: $0.baseAddress!) }
+    }
+
+    private func openBlob(_ entry: TreeEntry, in directory: SourceDirectory) throws(SourceError) -> BlobHandle {
+        switch source.location(of: entry, in: directory) {
+        case .localFile(let path):
+            if entry.kind == .symlink {
+                let target: [UInt8]
+                do { target = try readSymlink(path) } catch { throw .io(path.string, reason: "\(error)") }
+                return try store.open(entry.objectID, fetch: { (fd: FileDescriptor) throws(SourceError) -> UInt64 in
+                    do { return UInt64(try fd.writeAll(target)) } catch { throw .io("content store", reason: "\(error)") }
+                }, verify: { _, _ throws(SourceError) in true })
+            }
+            let fd = path.withPlatformString { open($0, O_RDONLY | O_CLOEXEC) }
+            guard fd >= 0 else { throw .io(path.string, reason: "\(Errno(rawValue: errno))") }
+            return BlobHandle(descriptor: FileDescriptor(rawValue: fd), size: entry.size)
+        case .fetch:
+            let source = self.source
+            return try store.open(
+                entry.objectID,
+                fetch: { (fd: FileDescriptor) throws(SourceError) -> UInt64 in try source.fetch(entry, in: directory, to: fd) },
+                verify: { (fd: FileDescriptor, size: UInt64) throws(SourceError) -> Bool in try source.verify(entry.objectID, content: fd, size: size) })
+        }
+    }
+
+    // MARK: - Loading
+
+    /// Lists `inode` from the source if it has not been; concurrent callers wait for one loader.
+    private func loadIfNeeded(_ inode: Inode) throws(Errno) {
+        guard let index = InodeTable.index(of: inode) else { throw .noSuchFileOrDirectory }
+        let snapshot = lock.reading { () -> (InodeTable.Record, SourceDirectory)? in
+            guard let record = table.record(inode) else { return nil }
+            return (record, SourceDirectory(path: table.path(of: inode), objectID: table.objectID(of: record)))
+        }
+        guard let (record, directory) = snapshot else { throw .noSuchFileOrDirectory }
+        guard record.kind == .directory || record.kind == .submodule else { throw .notDirectory }
+        if record.state == .loaded { return }
+
+        do {
+            try loading.run(index) { () throws(SourceError) in
+                let entries = try source.list(directory)
+                lock.writing { table.load(entries, into: inode) }
+                loads.add(1, ordering: .relaxed)
+            }
+        } catch {
+            lastError.withLock { $0 = error }
+            throw .ioError
+        }
+    }
+
+    private func attributes(_ record: InodeTable.Record, inode: Inode) -> FileAttributes {
+        let time = timespec(tv_sec: source.revision.time, tv_nsec: 0)
+        let mode: mode_t
+        switch record.kind {
+        case .directory, .submodule: mode = S_IFDIR | 0o755
+        case .file: mode = S_IFREG | 0o644
+        case .executable: mode = S_IFREG | 0o755
+        case .symlink: mode = S_IFLNK | 0o777
+        }
+        return FileAttributes(
+            inode: inode, mode: mode, linkCount: mode & S_IFMT == S_IFDIR ? 2 : 1, uid: options.uid, gid: options.gid,
+            size: record.size, accessTime: time, modificationTime: time, changeTime: time)
+    }
+}
+
+extension InodeTable.Kind {
+    var treeEntryKind: TreeEntryKind {
+        switch self {
+        case .file: .file(executable: false)
+        case .executable: .file(executable: true)
+        case .symlink: .symlink
+        case .directory: .directory
+        case .submodule: .submodule
+        }
+    }
+}
+

@@ -1,0 +1,90 @@
+import FuseKit
+import Glibc
+import SystemPackage
+
+/// A Dicfuse instance served read-only through FUSE, with every lever an immutable filesystem allows:
+/// long entry and attribute timeouts, no open/opendir/release/flush requests (answered ENOSYS once, so
+/// the kernel keeps page and directory caches and stops asking), readdirplus, and reads spliced from the
+/// content store's descriptors.
+public final class DicfuseFilesystem: FuseFilesystem {
+    public let dicfuse: Dicfuse
+    private var timeout: Double { dicfuse.options.cacheTimeout }
+
+    public init(_ dicfuse: Dicfuse) { self.dicfuse = dicfuse }
+
+    /// Mount options for a read-only base: `fsname` names the source revision in /proc/mounts.
+    public static func mountOptions(for dicfuse: Dicfuse) -> MountOptions {
+        var options = MountOptions(fsName: "scorpio-base:\(dicfuse.source.revision.id.short)", subtype: "scorpio-base")
+        options.readOnly = true
+        options.readdirPlus = .always
+        options.spliceRead = true
+        options.writebackCache = false
+        options.cacheSymlinks = true
+        return options
+    }
+
+    private func entry(_ attributes: FileAttributes) -> Entry {
+        Entry(attributes: attributes, attributeTimeout: timeout, entryTimeout: timeout)
+    }
+
+    public func lookup(parent: Inode, name: FilePath.Component, context: RequestContext) throws(Errno) -> Entry {
+        entry(try dicfuse.lookup(parent: parent, name: name))
+    }
+
+    public func getattr(inode: Inode, handle: UInt64?, context: RequestContext) throws(Errno) -> AttributesReply {
+        AttributesReply(try dicfuse.attributes(of: inode), timeout: timeout)
+    }
+
+    public func readlink(inode: Inode, context: RequestContext) throws(Errno) -> FilePath {
+        try dicfuse.readlink(inode)
+    }
+
+    public func read(inode: Inode, handle: UInt64, offset: Int64, size: Int, context: RequestContext) throws(Errno) -> ReadReply {
+        let blob = try dicfuse.blob(of: inode)
+        let count = offset >= Int64(blob.size) ? 0 : min(size, Int(Int64(blob.size) - offset))
+        return .file(descriptor: blob.descriptor.rawValue, offset: offset, count: count, owner: blob)
+    }
+
+    public func readdir(inode: Inode, handle: UInt64, offset: Int64, into buffer: inout DirectoryBuffer) throws(Errno) {
+        try list(inode, from: offset, into: &buffer, plus: false)
+    }
+
+    public func readdirplus(inode: Inode, handle: UInt64, offset: Int64, into buffer: inout DirectoryBuffer) throws(Errno) {
+        try list(inode, from: offset, into: &buffer, plus: true)
+    }
+
+    /// Cookies: 1 is ".", 2 is "..", 3 + i is child i; each entry carries the cookie of the next.
+    private func list(_ inode: Inode, from offset: Int64, into buffer: inout DirectoryBuffer, plus: Bool) throws(Errno) {
+        var position = offset
+        if position < 2 {
+            let dots: [(FilePath.Component, Inode)] = [(".", inode), ("..", dicfuse.parent(of: inode))]
+            for (name, target) in dots[Int(position)...] {
+                let attributes = try dicfuse.attributes(of: target)
+                let added = plus
+                    ? buffer.add(name: name, entry: entry(attributes), nextOffset: position + 1)
+                    : buffer.add(name: name, inode: target, type: attributes.fileType, nextOffset: position + 1)
+                guard added else { return }
+                position += 1
+            }
+        }
+        for child in try dicfuse.children(of: inode, from: Int(position - 2)) {
+            let added = plus
+                ? buffer.add(name: child.name, entry: entry(child.attributes), nextOffset: position + 1)
+                : buffer.add(name: child.name, inode: child.attributes.inode, type: child.attributes.fileType, nextOffset: position + 1)
+            guard added else { return }
+            position += 1
+        }
+    }
+
+    public func statfs(inode: Inode) throws(Errno) -> FilesystemStatistics {
+        let entries = UInt(dicfuse.statistics.entries)
+        return FilesystemStatistics(files: entries, maximumNameLength: 255)
+    }
+}
+
+extension Dicfuse {
+    /// Serves this instance read-only at `mountpoint` until the returned mount is unmounted.
+    public func mount(at mountpoint: FilePath) throws(FuseMountError) -> FuseMount {
+        try FuseMount(DicfuseFilesystem(self), at: mountpoint, options: DicfuseFilesystem.mountOptions(for: self))
+    }
+}

@@ -1,0 +1,148 @@
+import SystemPackage
+
+/// The dictionary of a tree: one compact record per entry, names and ids packed into shared byte arenas.
+///
+/// A directory's children are appended as one consecutive run of records, sorted by name, when the
+/// directory is loaded, so a lookup is a binary search and a listing a slice: no per-directory maps.
+/// Inode numbers are record indices + 1 (the root is 1) and never change; records are never removed.
+/// Not thread-safe by itself: ``Dicfuse`` guards it with a readers-writer lock.
+struct InodeTable {
+    enum Kind: UInt8 {
+        case file, executable, symlink, directory, submodule
+    }
+
+    enum LoadState: UInt8 {
+        case unloaded, loaded
+    }
+
+    struct Record {
+        var nameOffset: UInt32
+        var nameLength: UInt16
+        var kind: Kind
+        var state: LoadState
+        var parent: UInt32
+        var firstChild: UInt32
+        var childCount: UInt32
+        var idOffset: UInt32
+        var idLength: UInt8
+        var size: UInt64
+    }
+
+    private(set) var records: [Record] = []
+    private var names: [UInt8] = []
+    private var ids: [UInt8] = []
+
+    init(rootID: ObjectID?) {
+        let id = rootID?.bytes ?? []
+        ids += id
+        records.append(Record(
+            nameOffset: 0, nameLength: 0, kind: .directory, state: .unloaded, parent: 0, firstChild: 0,
+            childCount: 0, idOffset: 0, idLength: UInt8(id.count), size: 0))
+    }
+
+    var count: Int { records.count }
+
+    /// Approximate bytes held, for the memory figure per entry.
+    var byteFootprint: Int {
+        records.capacity * MemoryLayout<Record>.stride + names.capacity + ids.capacity
+    }
+
+    static func index(of inode: Inode) -> Int? {
+        let value = Int(inode.rawValue)
+        return value >= 1 ? value - 1 : nil
+    }
+
+    static func inode(of index: Int) -> Inode { Inode(rawValue: CInterop.Inode(index + 1)) }
+
+    func record(_ inode: Inode) -> Record? {
+        guard let index = Self.index(of: inode), index < records.count else { return nil }
+        return records[index]
+    }
+
+    func name(of record: Record) -> FilePath.Component {
+        names.withUnsafeBufferPointer { buffer in
+            let bytes = buffer[Int(record.nameOffset)..<Int(record.nameOffset) + Int(record.nameLength)]
+            let cString = bytes.map { CChar(bitPattern: $0) } + [0]
+            return cString.withUnsafeBufferPointer { FilePath.Component(platformString: $0.baseAddress!) } ?? "?"
+        }
+    }
+
+    func objectID(of record: Record) -> ObjectID? {
+        record.idLength == 0 ? nil : ObjectID(bytes: Array(ids[Int(record.idOffset)..<Int(record.idOffset) + Int(record.idLength)]))
+    }
+
+    /// The child of directory `inode` named `name`, by binary search over the sorted run of children.
+    func child(of inode: Inode, named name: FilePath.Component) -> Inode? {
+        guard let parent = record(inode), parent.state == .loaded, parent.childCount > 0 else { return nil }
+        return name.withPlatformString { cName -> Inode? in
+            let wanted = UnsafeRawBufferPointer(start: cName, count: strlenOf(cName))
+            return names.withUnsafeBytes { arena -> Inode? in
+                var low = Int(parent.firstChild)
+                var high = low + Int(parent.childCount) - 1
+                while low <= high {
+                    let middle = (low + high) / 2
+                    let candidate = records[middle]
+                    let bytes = UnsafeRawBufferPointer(rebasing: arena[Int(candidate.nameOffset)..<Int(candidate.nameOffset) + Int(candidate.nameLength)])
+                    let order = compareBytes(bytes, wanted)
+                    if order == 0 { return Self.inode(of: middle) }
+                    if order < 0 { low = middle + 1 } else { high = middle - 1 }
+                }
+                return nil
+            }
+        }
+    }
+
+    /// Adds the children of a directory that is not loaded yet, and marks it loaded.
+    mutating func load(_ entries: [TreeEntry], into inode: Inode) {
+        guard let index = Self.index(of: inode), index < records.count, records[index].state == .unloaded else { return }
+        var prepared: [(name: [UInt8], entry: TreeEntry)] = entries.map { entry in
+            (entry.name.withPlatformString { Array(UnsafeRawBufferPointer(start: $0, count: strlenOf($0))) }, entry)
+        }
+        prepared.sort { compareBytes($0.name, $1.name) < 0 }
+        let first = records.count
+        records.reserveCapacity(records.count + prepared.count)
+        for (name, entry) in prepared {
+            let nameOffset = UInt32(names.count)
+            names += name
+            let idOffset = UInt32(ids.count)
+            ids += entry.objectID.bytes
+            let kind: Kind
+            switch entry.kind {
+            case .file(let executable): kind = executable ? .executable : .file
+            case .symlink: kind = .symlink
+            case .directory: kind = .directory
+            case .submodule: kind = .submodule
+            }
+            records.append(Record(
+                nameOffset: nameOffset, nameLength: UInt16(clamping: name.count), kind: kind,
+                state: kind == .submodule ? .loaded : .unloaded, parent: UInt32(index), firstChild: 0, childCount: 0,
+                idOffset: idOffset, idLength: UInt8(clamping: entry.objectID.bytes.count), size: entry.size))
+        }
+        records[index].firstChild = UInt32(first)
+        records[index].childCount = UInt32(prepared.count)
+        records[index].state = .loaded
+    }
+
+    /// The path of `inode` from the served root ("" for the root).
+    func path(of inode: Inode) -> FilePath {
+        var components: [FilePath.Component] = []
+        var index = Self.index(of: inode) ?? 0
+        while index != 0 {
+            components.append(name(of: records[index]))
+            index = Int(records[index].parent)
+        }
+        return FilePath(root: nil, components.reversed())
+    }
+}
+
+private func strlenOf(_ pointer: UnsafePointer<CChar>) -> Int {
+    var length = 0
+    while pointer[length] != 0 { length += 1 }
+    return length
+}
+
+/// Byte-wise order (memcmp, then length).
+private func compareBytes(_ lhs: some Collection<UInt8>, _ rhs: some Collection<UInt8>) -> Int {
+    for (a, b) in zip(lhs, rhs) where a != b { return a < b ? -1 : 1 }
+    return lhs.count == rhs.count ? 0 : (lhs.count < rhs.count ? -1 : 1)
+}

@@ -1,0 +1,35 @@
+import Synchronization
+
+/// Open blob descriptors by inode, bounded (the host allows 20,000 open files and a tree can have far
+/// more entries), sharded so concurrent reads of different files do not queue on one lock.
+final class OpenBlobCache: Sendable {
+    private final class Shard: Sendable {
+        let entries = Mutex<(handles: [Int: BlobHandle], order: [Int])>(([:], []))
+    }
+
+    private let shards: [Shard]
+    private let perShardLimit: Int
+
+    init(limit: Int, shardCount: Int = 16) {
+        shards = (0..<shardCount).map { _ in Shard() }
+        perShardLimit = max(1, limit / shardCount)
+    }
+
+    func handle(for key: Int, open: () throws(SourceError) -> BlobHandle) throws(SourceError) -> BlobHandle {
+        let shard = shards[key % shards.count]
+        if let cached = shard.entries.withLock({ $0.handles[key] }) { return cached }
+        let opened = try open()
+        return shard.entries.withLock { entries in
+            if let raced = entries.handles[key] { return raced }
+            if entries.order.count >= perShardLimit {
+                let evicted = entries.order.removeFirst()
+                entries.handles[evicted] = nil  // closed once the last reader lets go of it
+            }
+            entries.handles[key] = opened
+            entries.order.append(key)
+            return opened
+        }
+    }
+
+    var count: Int { shards.reduce(0) { $0 + $1.entries.withLock { $0.handles.count } } }
+}

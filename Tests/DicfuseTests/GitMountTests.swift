@@ -1,0 +1,164 @@
+import Dicfuse
+import FuseKit
+import Glibc
+import SystemPackage
+import Testing
+
+@Suite(.enabled(if: FuseHost.canMount, "needs root and /dev/fuse"))
+struct GitMountTests {
+    @Test(arguments: ["main", "v1"])
+    func mountedRevisionEqualsGitArchive(revision: String) throws {
+        let scratch = try Scratch()
+        let repository = try TestRepository(in: scratch)
+        let expected = snapshot(try repository.archive(revision, into: scratch))
+        let store = try ContentStore(root: scratch.path.appending("store"))
+        let dicfuse = Dicfuse(source: try GitTreeSource(repository: repository.path.string, revision: revision), store: store)
+        let mountpoint = scratch.directory("mnt")
+        let mount = try dicfuse.mount(at: mountpoint)
+        defer { try? mount.unmount(lazy: true) }
+        let mounted = snapshot(mountpoint)
+        #expect(mounted.keys.sorted() == expected.keys.sorted())
+        for (path, description) in expected {
+            #expect(mounted[path] == description, "\(path)")
+        }
+    }
+
+    @Test func bareRepositoryAndSubdirectoryRoot() throws {
+        let scratch = try Scratch()
+        let repository = try TestRepository(in: scratch, bare: true)
+        let expected = snapshot(try repository.archive("main", into: scratch, subdirectory: "src"))
+        let source = try GitTreeSource(repository: repository.path.string, revision: "main", subdirectory: "src")
+        let dicfuse = Dicfuse(source: source, store: try ContentStore(root: scratch.path.appending("store")))
+        let mountpoint = scratch.directory("mnt")
+        let mount = try dicfuse.mount(at: mountpoint)
+        defer { try? mount.unmount(lazy: true) }
+        #expect(snapshot(mountpoint) == expected)
+    }
+
+    @Test func entriesCarryTheCommitTimeAndStableInodes() throws {
+        let scratch = try Scratch()
+        let repository = try TestRepository(in: scratch)
+        let dicfuse = Dicfuse(source: try GitTreeSource(repository: repository.path.string, revision: "v1"), store: try ContentStore(root: scratch.path.appending("store")))
+        let mountpoint = scratch.directory("mnt")
+        let mount = try dicfuse.mount(at: mountpoint)
+        defer { try? mount.unmount(lazy: true) }
+        var first = stat()
+        #expect(stat(mountpoint.appending("src/main.c").string, &first) == 0)
+        #expect(first.st_mtim.tv_sec == 1_704_164_645)  // 2024-01-02T03:04:05Z
+        #expect(first.st_uid == geteuid())
+        _ = shell("find '\(mountpoint)' > /dev/null")
+        var again = stat()
+        #expect(stat(mountpoint.appending("src/main.c").string, &again) == 0)
+        #expect(again.st_ino == first.st_ino)
+    }
+
+    @Test func aDirectoryNeverListedIsNeverLoaded() throws {
+        let scratch = try Scratch()
+        let repository = try TestRepository(in: scratch)
+        let dicfuse = Dicfuse(source: try GitTreeSource(repository: repository.path.string), store: try ContentStore(root: scratch.path.appending("store")))
+        let mountpoint = scratch.directory("mnt")
+        let mount = try dicfuse.mount(at: mountpoint)
+        defer { try? mount.unmount(lazy: true) }
+        #expect(dicfuse.statistics.directoriesLoaded == 0)
+        #expect(access(mountpoint.appending("src/main.c").string, F_OK) == 0)
+        #expect(dicfuse.statistics.directoriesLoaded == 2, "the root and src, not src/lib, docs or new")
+        _ = shell("cat '\(mountpoint)/new/deep/er/file'")
+        #expect(dicfuse.statistics.directoriesLoaded == 5)
+        #expect(dicfuse.statistics.store.fetched == 1)
+    }
+
+    @Test func twoMountsOfOneInstanceShareOneBlobFetch() throws {
+        let scratch = try Scratch()
+        let repository = try TestRepository(in: scratch)
+        let store = try ContentStore(root: scratch.path.appending("store"))
+        let dicfuse = Dicfuse(source: try GitTreeSource(repository: repository.path.string), store: store)
+        let first = try dicfuse.mount(at: scratch.directory("a"))
+        defer { try? first.unmount(lazy: true) }
+        let second = try dicfuse.mount(at: scratch.directory("b"))
+        defer { try? second.unmount(lazy: true) }
+        let a = shell("sha256sum < '\(scratch.path)/a/blob.bin'").output
+        let b = shell("sha256sum < '\(scratch.path)/b/blob.bin'").output
+        #expect(a == b && !a.isEmpty)
+        #expect(store.counts.fetched == 1)
+        #expect(store.counts.fetchedBytes == 1_048_577)
+    }
+
+    @Test func concurrentFirstReadsOfOneBlobFetchItOnce() throws {
+        let scratch = try Scratch()
+        let repository = try TestRepository(in: scratch)
+        let store = try ContentStore(root: scratch.path.appending("store"))
+        let dicfuse = Dicfuse(source: try GitTreeSource(repository: repository.path.string), store: store)
+        let mounts = try (0..<4).map { try dicfuse.mount(at: scratch.directory("m\($0)")) }
+        defer { mounts.forEach { try? $0.unmount(lazy: true) } }
+        let expected = shell("git -C '\(repository.path)' cat-file blob HEAD:blob.bin | sha256sum").output
+        let sums = shell("for m in 0 1 2 3; do sha256sum < '\(scratch.path)'/m$m/blob.bin & done; wait").output
+        #expect(sums.split(separator: "\n").map(String.init) == Array(repeating: String(expected.dropLast()), count: 4))
+        #expect(store.counts.fetched == 1)
+    }
+
+    @Test func submoduleIsAnEmptyDirectory() throws {
+        let scratch = try Scratch()
+        let repository = try TestRepository(in: scratch)
+        let commit = shell("git -C '\(repository.path)' rev-parse HEAD").output.split(separator: "\n")[0]
+        #expect(shell("cd '\(repository.path)' && git update-index --add --cacheinfo 160000,\(commit),vendor/sub && git commit -qm sub").status == 0)
+        let dicfuse = Dicfuse(source: try GitTreeSource(repository: repository.path.string), store: try ContentStore(root: scratch.path.appending("store")))
+        let mountpoint = scratch.directory("mnt")
+        let mount = try dicfuse.mount(at: mountpoint)
+        defer { try? mount.unmount(lazy: true) }
+        var st = stat()
+        #expect(stat(mountpoint.appending("vendor/sub").string, &st) == 0)
+        #expect(st.st_mode & S_IFMT == S_IFDIR)
+        #expect(shell("ls -A '\(mountpoint)/vendor/sub'").output.isEmpty)
+    }
+
+    @Test func theMountIsReadOnly() throws {
+        let scratch = try Scratch()
+        let repository = try TestRepository(in: scratch)
+        let dicfuse = Dicfuse(source: try GitTreeSource(repository: repository.path.string), store: try ContentStore(root: scratch.path.appending("store")))
+        let mountpoint = scratch.directory("mnt")
+        let mount = try dicfuse.mount(at: mountpoint)
+        defer { try? mount.unmount(lazy: true) }
+        #expect(open(mountpoint.appending("src/main.c").string, O_WRONLY) == -1 && errno == EROFS)
+        #expect(mkdir(mountpoint.appending("x").string, 0o755) == -1 && errno == EROFS)
+    }
+}
+
+struct GitSourceErrorTests {
+    @Test func unknownRevisionIsNamed() throws {
+        let scratch = try Scratch()
+        let repository = try TestRepository(in: scratch)
+        let error = #expect(throws: SourceError.self) {
+            try GitTreeSource(repository: repository.path.string, revision: "no-such-branch")
+        }
+        #expect(error?.description.contains("'no-such-branch' not found in \(repository.path)/.git") == true)
+    }
+
+    @Test func missingRepositoryIsNamed() throws {
+        let error = #expect(throws: SourceError.self) { try GitTreeSource(repository: "/tmp/no/such/repo") }
+        #expect(error?.description.contains("/tmp/no/such/repo") == true)
+    }
+
+    @Test func pathOutsideTheTreeIsNamed() throws {
+        let scratch = try Scratch()
+        let repository = try TestRepository(in: scratch)
+        let error = #expect(throws: SourceError.self) {
+            try GitTreeSource(repository: repository.path.string, revision: "main", subdirectory: "no/such/dir")
+        }
+        #expect(error?.description.contains("no/such/dir") == true)
+        #expect(throws: SourceError.notADirectory("run.sh")) {
+            try GitTreeSource(repository: repository.path.string, revision: "main", subdirectory: "run.sh")
+        }
+    }
+
+    @Test func shortIdsAndExpressionsResolve() throws {
+        let scratch = try Scratch()
+        let repository = try TestRepository(in: scratch)
+        let full = String(shell("git -C '\(repository.path)' rev-parse main~1").output.prefix(40))
+        let bySha = try GitTreeSource(repository: repository.path.string, revision: String(full.prefix(8)))
+        let byExpression = try GitTreeSource(repository: repository.path.string, revision: "main~1")
+        let byTag = try GitTreeSource(repository: repository.path.string, revision: "v1")
+        #expect(bySha.revision.id.hex == full)
+        #expect(byExpression.revision.id == bySha.revision.id)
+        #expect(byTag.revision.id == bySha.revision.id)
+    }
+}

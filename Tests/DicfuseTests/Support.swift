@@ -1,0 +1,153 @@
+import Dicfuse
+import FuseKit
+import Glibc
+import SystemPackage
+import Testing
+
+enum FuseHost {
+    static let unavailableReason: String? = {
+        if geteuid() != 0 { return "needs root to mount FUSE" }
+        let fd = open("/dev/fuse", O_RDWR | O_CLOEXEC)
+        guard fd >= 0 else { return "needs /dev/fuse (\(Errno(rawValue: errno)))" }
+        close(fd)
+        return nil
+    }()
+
+    static var canMount: Bool {
+        if let unavailableReason { print("skipping Dicfuse mount tests: \(unavailableReason)") }
+        return unavailableReason == nil
+    }
+}
+
+/// A scratch directory for one test, removed afterwards.
+final class Scratch {
+    let path: FilePath
+
+    init() throws {
+        var template = Array("/tmp/dicfuse-test.XXXXXX".utf8CString)
+        guard let made = mkdtemp(&template) else { throw Errno(rawValue: errno) }
+        path = FilePath(platformString: made)
+    }
+
+    deinit { _ = shell("rm -rf '\(path)'") }
+
+    func directory(_ name: String) -> FilePath {
+        let made = path.appending(name)
+        mkdir(made.string, 0o755)
+        return made
+    }
+}
+
+/// Runs a shell command; returns its exit status and standard output. The child starts with default
+/// signal dispositions and an empty mask, whatever the test runner's threads have set.
+@discardableResult
+func shell(_ command: String) -> (status: Int32, output: String) {
+    var pipeEnds: [Int32] = [0, 0]
+    guard pipe(&pipeEnds) == 0 else { return (-1, "") }
+    var actions = posix_spawn_file_actions_t()
+    posix_spawn_file_actions_init(&actions)
+    defer { posix_spawn_file_actions_destroy(&actions) }
+    posix_spawn_file_actions_adddup2(&actions, pipeEnds[1], STDOUT_FILENO)
+    posix_spawn_file_actions_addclose(&actions, pipeEnds[0])
+    posix_spawn_file_actions_addopen(&actions, STDERR_FILENO, "/dev/null", O_WRONLY, 0)
+    var attributes = posix_spawnattr_t()
+    posix_spawnattr_init(&attributes)
+    defer { posix_spawnattr_destroy(&attributes) }
+    var empty = sigset_t()
+    sigemptyset(&empty)
+    var all = sigset_t()
+    sigfillset(&all)
+    posix_spawnattr_setsigmask(&attributes, &empty)
+    posix_spawnattr_setsigdefault(&attributes, &all)
+    posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
+    let argv: [UnsafeMutablePointer<CChar>?] = [strdup("/bin/sh"), strdup("-c"), strdup(command), nil]
+    defer { argv.forEach { free($0) } }
+    var pid = pid_t()
+    let spawned = posix_spawn(&pid, "/bin/sh", &actions, &attributes, argv, environ)
+    close(pipeEnds[1])
+    defer { close(pipeEnds[0]) }
+    guard spawned == 0 else { return (-1, "") }
+    var output: [UInt8] = []
+    var chunk = [UInt8](repeating: 0, count: 65536)
+    while true {
+        let count = read(pipeEnds[0], &chunk, chunk.count)
+        if count < 0 && errno == EINTR { continue }
+        if count <= 0 { break }
+        output += chunk[..<count]
+    }
+    var status: Int32 = 0
+    while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
+    return ((status >> 8) & 0xff, String(decoding: output, as: UTF8.self))
+}
+
+/// A git repository made for a test with the git command line (scaffolding; the product reads it
+/// through libgit2). Two commits: the second modifies, deletes, adds and renames.
+struct TestRepository {
+    let path: FilePath
+
+    init(in scratch: Scratch, bare: Bool = false) throws {
+        let work = scratch.directory("work")
+        let script = """
+            set -e
+            cd '\(work)'
+            git init -q -b main .
+            git config user.email t@example.com; git config user.name t
+            mkdir -p src/lib docs empty-later 'odd dir'
+            printf 'int main(void) { return 0; }\\n' > src/main.c
+            printf '#!/bin/sh\\necho hi\\n' > run.sh; chmod +x run.sh
+            printf 'lib\\n' > src/lib/util.h
+            : > empty.txt
+            head -c 1048577 /dev/urandom > blob.bin
+            ln -s src/main.c link-to-main
+            ln -s ../../docs src/lib/up
+            printf 'odd\\n' > 'odd dir/a+b#c d.txt'
+            printf 'doc\\n' > docs/README
+            touch empty-later/.keep
+            git add -A; GIT_COMMITTER_DATE='2024-01-02T03:04:05Z' git commit -qm one
+            git tag v1
+            printf 'changed\\n' > src/main.c
+            git rm -q docs/README
+            git mv src/lib/util.h src/lib/moved.h
+            mkdir -p new/deep/er; printf 'new\\n' > new/deep/er/file
+            git add -A; GIT_COMMITTER_DATE='2024-02-03T04:05:06Z' git commit -qm two
+            """
+        guard shell(script).status == 0 else { throw Errno.ioError }
+        if bare {
+            path = scratch.path.appending("bare.git")
+            guard shell("git clone -q --bare '\(work)' '\(path)'").status == 0 else { throw Errno.ioError }
+        } else {
+            path = work
+        }
+    }
+
+    /// `git archive` of `revision` unpacked into a new directory.
+    func archive(_ revision: String, into scratch: Scratch, subdirectory: String = "") throws -> FilePath {
+        let out = scratch.directory("archive-\(revision.replacingAll("/", with: "_"))\(subdirectory.isEmpty ? "" : "-sub")")
+        let treeish = subdirectory.isEmpty ? revision : "\(revision):\(subdirectory)"
+        guard shell("git -C '\(path)' -c tar.umask=0022 archive '\(treeish)' | tar -x -C '\(out)'").status == 0 else { throw Errno.ioError }
+        return out
+    }
+}
+
+extension String {
+    func replacingAll(_ target: Character, with replacement: String) -> String {
+        split(separator: target, omittingEmptySubsequences: false).joined(separator: replacement)
+    }
+}
+
+/// Every entry below `root`: relative path → (type and permission bits, size, content or link target).
+func snapshot(_ root: FilePath) -> [String: String] {
+    let listing = shell("cd '\(root)' && find . -mindepth 1 -printf '%P|%M|%s|%l\\n' | sort").output
+    var result: [String: String] = [:]
+    for line in listing.split(separator: "\n") {
+        let fields = line.split(separator: "|", omittingEmptySubsequences: false)
+        let kind = fields[1].first
+        // Git stores no directory modes and directory sizes differ between filesystems by nature; files
+        // and links must match exactly.
+        let mode = kind == "d" ? "d" : String(fields[1])
+        let size = kind == "d" ? "" : String(fields[2])
+        let content = kind == "-" ? shell("sha256sum < '\(root)/\(fields[0])'").output : String(fields[3])
+        result[String(fields[0])] = "\(mode)|\(size)|\(content)"
+    }
+    return result
+}

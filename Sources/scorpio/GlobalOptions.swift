@@ -27,9 +27,9 @@ struct GlobalOptions: ParsableArguments {
     @Option(help: ArgumentHelp("Content store directory (store_path).", valueName: "path"))
     var storePath: String?
 
-    /// The command-line layer of the configuration.
-    var overrides: [CommandLineOverride] {
-        let flags: [(value: String?, key: String, flag: String)] = [
+    /// The options that set a config key: value, key, flag.
+    private var keyFlags: [(value: String?, key: String, flag: String)] {
+        [
             (logLevel, "log_level", "--log-level"),
             (upperRoot, "antares_upper_root", "--upper-root"),
             (clRoot, "antares_cl_root", "--cl-root"),
@@ -37,9 +37,18 @@ struct GlobalOptions: ParsableArguments {
             (stateFile, "antares_state_file", "--state-file"),
             (storePath, "store_path", "--store-path"),
         ]
-        return flags.compactMap { entry in
+    }
+
+    /// The command-line layer of the configuration.
+    var overrides: [CommandLineOverride] {
+        keyFlags.compactMap { entry in
             entry.value.map { CommandLineOverride(keyNamed: entry.key, flag: entry.flag, value: $0) }
         }
+    }
+
+    /// The global options as arguments again (for a background process of the same command).
+    var overrideArguments: [String] {
+        keyFlags.flatMap { entry in entry.value.map { [entry.flag, $0] } ?? [] } + (configPath.map { ["--config-path", $0] } ?? [])
     }
 
     /// Loads the configuration with these options as its command-line layer. `explicitPath` (a

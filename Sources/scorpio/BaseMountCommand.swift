@@ -1,0 +1,90 @@
+import ArgumentParser
+import Dicfuse
+import FuseKit
+import ScorpioKit
+import SystemPackage
+
+/// `scorpio base mount DIR`: a revision served read-only and lazily at DIR.
+struct BaseMountCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "mount",
+        abstract: "Serve a revision read-only at a directory, lazily, from a background process.",
+        discussion: """
+            Nothing is checked out: a directory is listed from the source when it is first looked at, \
+            a file fetched into the shared content store (store_path) when it is first read. The \
+            kernel caches everything for as long as the mount lives, so a warm tree reads like a \
+            local disk. Stop it with `scorpio base unmount DIR` (or `umount DIR`).
+
+            Examples:
+              scorpio base mount /mnt/head                       this repository at HEAD
+              scorpio base mount /mnt/v1 --repo /srv/mono.git --rev v1.0 --path services/api
+              scorpio base mount /mnt/tree --dir /srv/export     a plain directory, read-only
+              scorpio base mount /mnt/mega --source mega         the Mega server at base_url
+            """
+    )
+
+    @OptionGroup(title: "Global options") var global: GlobalOptions
+    @OptionGroup(title: "Base") var base: BaseSourceOptions
+
+    @Argument(help: ArgumentHelp("Directory to mount on (must exist).", valueName: "dir"))
+    var mountpoint: String
+
+    @Flag(help: "Serve from this process until interrupted instead of in the background.")
+    var foreground = false
+
+    @Option(name: .customLong("ready-fd"), help: .hidden)
+    var readyDescriptor: Int32?
+
+    func run() async throws {
+        let config = try global.loadConfigAndStartLogging().config
+        if !foreground && readyDescriptor == nil {
+            try startInBackground()
+            return
+        }
+        do {
+            try serve(config: config)
+        } catch {
+            if let readyDescriptor { BackgroundServer.report(to: readyDescriptor, "\(error)") }
+            throw error
+        }
+    }
+
+    private func startInBackground() throws {
+        guard let executable = HostProbeLauncher.currentExecutable?.executable else {
+            throw BackgroundServerError.failed("cannot find the scorpio executable (/proc/self/exe)")
+        }
+        let started = ContinuousClock.now
+        // The background process inherits the working directory, so relative paths keep their meaning.
+        let arguments = ["base", "mount", mountpoint] + base.arguments + global.overrideArguments
+        let pid = try BackgroundServer.start(executable: executable, arguments: arguments)
+        let elapsed = ContinuousClock.now - started
+        print("scorpio: serving \(mountpoint) from process \(pid), ready in \(elapsed.milliseconds) ms; stop with `scorpio base unmount \(mountpoint)`")
+    }
+
+    private func serve(config: ScorpioConfig) throws {
+        let started = ContinuousClock.now
+        let source = try base.selection(config: config).openSource(config: config)
+        let store: ContentStore
+        do { store = try ContentStore(root: config.storePath) } catch { throw BaseSourceError.source(error) }
+        let dicfuse = Dicfuse(source: source, store: store)
+        SignalUnmounter.install()
+        let mount = try dicfuse.mount(at: FilePath(mountpoint))
+        let elapsed = ContinuousClock.now - started
+        let message = "\(source.revision.summary) of \(source.identity) at \(mount.mountpoint), mounted in \(elapsed.milliseconds) ms"
+        if let readyDescriptor {
+            BackgroundServer.report(to: readyDescriptor, "ready \(message)\n")
+        } else {
+            print("scorpio: serving \(message); Ctrl-C to unmount")
+        }
+        mount.waitUntilUnmounted()
+        SignalUnmounter.exitIfSignalled()
+    }
+
+}
+
+extension Duration {
+    var milliseconds: Int64 {
+        let (seconds, attoseconds) = components
+        return seconds * 1000 + attoseconds / 1_000_000_000_000_000
+    }
+}

@@ -62,7 +62,7 @@ let package = Package(
         .executableTarget(name: "scorpio-memfs", dependencies: ["MemFS"], path: "examples/memfs/Tool"),
 
         .testTarget(name: "FuseKitTests", dependencies: ["FuseKit", "MemFS", "CFuse", "CSyscalls"]),
-        .testTarget(name: "DicfuseTests", dependencies: ["Dicfuse", "FuseKit"], exclude: ["Fixtures"]),
+        .testTarget(name: "DicfuseTests", dependencies: ["Dicfuse", "FuseKit", "CSyscalls"], exclude: ["Fixtures"]),
         .testTarget(name: "ScorpioKitTests", dependencies: ["ScorpioKit", .product(name: "SystemPackage", package: "swift-system")]),
         // Drives the built `scorpio` binary end to end.
         .testTarget(name: "ScorpioCLITests", dependencies: ["ScorpioKit", .product(name: "SystemPackage", package: "swift-system")]),

@@ -13,6 +13,11 @@ public struct DicfuseOptions: Sendable {
     public var cacheTimeout: Double = 365 * 24 * 3600
     /// Blob descriptors kept open at once.
     public var openBlobLimit = 4096
+    /// How many levels of subdirectories are listed ahead, in the background, below a directory the
+    /// kernel looks into (0: strictly on demand).
+    public var prefetchDepth = 0
+    /// Background threads listing ahead.
+    public var prefetchThreads = 2
 
     public init() {}
 }
@@ -42,6 +47,7 @@ public final class Dicfuse: @unchecked Sendable {
     private let loads = Atomic<Int>(0)
     private let blobs: OpenBlobCache
     private let lastError = Mutex<SourceError?>(nil)
+    private var prefetcher: DirectoryPrefetcher!  // set once in init
 
     public init(source: any TreeSource, store: ContentStore, options: DicfuseOptions = DicfuseOptions()) {
         self.source = source
@@ -49,7 +55,14 @@ public final class Dicfuse: @unchecked Sendable {
         self.options = options
         table = InodeTable(rootID: source.root.objectID)
         blobs = OpenBlobCache(limit: options.openBlobLimit)
+        prefetcher = DirectoryPrefetcher(depth: options.prefetchDepth, threads: options.prefetchThreads) { [weak self] inode in
+            guard let self else { return nil }
+            try? self.loadIfNeeded(inode)
+            return self.subdirectories(of: inode)
+        }
     }
+
+    deinit { prefetcher.stop() }
 
     public var statistics: DicfuseStatistics {
         let (entries, bytes) = lock.reading { (table.count, table.byteFootprint) }
@@ -67,7 +80,7 @@ public final class Dicfuse: @unchecked Sendable {
     }
 
     public func lookup(parent: Inode, name: FilePath.Component) throws(Errno) -> FileAttributes {
-        try loadIfNeeded(parent)
+        try loadOnDemand(parent)
         let found = lock.reading { () -> (Inode, InodeTable.Record)? in
             guard let child = table.child(of: parent, named: name), let record = table.record(child) else { return nil }
             return (child, record)
@@ -87,7 +100,7 @@ public final class Dicfuse: @unchecked Sendable {
 
     /// The children of a directory from position `start` on, with their attributes.
     public func children(of inode: Inode, from start: Int = 0) throws(Errno) -> [(name: FilePath.Component, attributes: FileAttributes)] {
-        try loadIfNeeded(inode)
+        try loadOnDemand(inode)
         return lock.reading {
             guard let directory = table.record(inode), start < Int(directory.childCount) else { return [] }
             return (start..<Int(directory.childCount)).map { offset in
@@ -156,8 +169,25 @@ public final class Dicfuse: @unchecked Sendable {
 
     // MARK: - Loading
 
+    /// Lists `inode` on behalf of the kernel, and queues what lies below it for listing ahead.
+    private func loadOnDemand(_ inode: Inode) throws(Errno) {
+        if try loadIfNeeded(inode), prefetcher.depth > 0 {
+            prefetcher.loaded(subdirectories: subdirectories(of: inode))
+        }
+    }
+
+    private func subdirectories(of inode: Inode) -> [Inode] {
+        lock.reading {
+            guard let directory = table.record(inode) else { return [] }
+            let range = Int(directory.firstChild)..<Int(directory.firstChild + directory.childCount)
+            return range.filter { table.records[$0].kind == .directory }.map(InodeTable.inode(of:))
+        }
+    }
+
     /// Lists `inode` from the source if it has not been; concurrent callers wait for one loader.
-    private func loadIfNeeded(_ inode: Inode) throws(Errno) {
+    /// Returns whether this call found it unloaded.
+    @discardableResult
+    private func loadIfNeeded(_ inode: Inode) throws(Errno) -> Bool {
         guard let index = InodeTable.index(of: inode) else { throw .noSuchFileOrDirectory }
         let snapshot = lock.reading { () -> (InodeTable.Record, SourceDirectory)? in
             guard let record = table.record(inode) else { return nil }
@@ -165,7 +195,7 @@ public final class Dicfuse: @unchecked Sendable {
         }
         guard let (record, directory) = snapshot else { throw .noSuchFileOrDirectory }
         guard record.kind == .directory || record.kind == .submodule else { throw .notDirectory }
-        if record.state == .loaded { return }
+        if record.state == .loaded { return false }
 
         do {
             try loading.run(index) { () throws(SourceError) in
@@ -177,6 +207,7 @@ public final class Dicfuse: @unchecked Sendable {
             lastError.withLock { $0 = error }
             throw .ioError
         }
+        return true
     }
 
     private func attributes(_ record: InodeTable.Record, inode: Inode) -> FileAttributes {

@@ -1,8 +1,9 @@
 import Glibc
 import SystemPackage
 
-/// Starts `body` on a new detached POSIX thread (libfuse's loop blocks its caller for the mount's life).
-func startDetachedThread(_ body: @escaping @Sendable () -> Void) -> Errno? {
+/// Starts `body` on a new detached POSIX thread, outside Swift concurrency (libfuse's loop blocks its
+/// caller for the mount's life; background loaders wait on semaphores).
+public func startDetachedThread(_ body: @escaping @Sendable () -> Void) -> Errno? {
     final class Box: @unchecked Sendable {
         let body: @Sendable () -> Void
         init(_ body: @escaping @Sendable () -> Void) { self.body = body }

@@ -66,7 +66,10 @@ struct BaseMountCommand: AsyncParsableCommand {
         let source = try base.selection(config: config).openSource(config: config)
         let store: ContentStore
         do { store = try ContentStore(root: config.storePath) } catch { throw BaseSourceError.source(error) }
-        let dicfuse = Dicfuse(source: source, store: store)
+        var options = DicfuseOptions()
+        options.prefetchDepth = config.dicfuse.loadDirectoryDepth
+        options.prefetchThreads = config.dicfuse.importConcurrency
+        let dicfuse = Dicfuse(source: source, store: store, options: options)
         SignalUnmounter.install()
         let mount = try dicfuse.mount(at: FilePath(mountpoint))
         let elapsed = ContinuousClock.now - started

@@ -67,6 +67,28 @@ struct GitMountTests {
         #expect(dicfuse.statistics.store.fetched == 1)
     }
 
+    @Test func prefetchListsSubdirectoriesAheadInTheBackground() throws {
+        let scratch = try Scratch()
+        let repository = try TestRepository(in: scratch)
+        var options = DicfuseOptions()
+        options.prefetchDepth = 2
+        let dicfuse = Dicfuse(source: try GitTreeSource(repository: repository.path.string), store: try ContentStore(root: scratch.path.appending("store")), options: options)
+        let mountpoint = scratch.directory("mnt")
+        let mount = try dicfuse.mount(at: mountpoint)
+        defer { try? mount.unmount(lazy: true) }
+        #expect(access(mountpoint.appending("run.sh").string, F_OK) == 0)
+        // Below the root: src, empty-later, new, odd dir (level 1); src/lib, new/deep (level 2);
+        // new/deep/er is level 3 and stays unlisted until looked at.
+        var waited = 0
+        while dicfuse.statistics.directoriesLoaded < 7 && waited < 500 {
+            usleep(10_000)
+            waited += 1
+        }
+        usleep(100_000)
+        #expect(dicfuse.statistics.directoriesLoaded == 7)
+        #expect(snapshot(mountpoint) == snapshot(try repository.archive("main", into: scratch)))
+    }
+
     @Test func twoMountsOfOneInstanceShareOneBlobFetch() throws {
         let scratch = try Scratch()
         let repository = try TestRepository(in: scratch)

@@ -18,6 +18,8 @@ public final class FuseMount: Sendable {
     public let notifier: KernelCacheNotifier
     /// The FUSE connection number (`/sys/fs/fuse/connections/N`).
     public let connection: UInt32?
+    /// Requests answered so far, by kind.
+    public let requests: RequestCounters
 
     private let loop: LoopState
 
@@ -27,6 +29,7 @@ public final class FuseMount: Sendable {
         self.mountpoint = path
 
         let context = SessionContext(filesystem: filesystem, options: options)
+        requests = context.requests
         let userdata = Unmanaged.passRetained(context)
         var ops = makeOperations(readdirPlus: options.readdirPlus != .off)
         let created = withFuseArguments(options.arguments) { args in

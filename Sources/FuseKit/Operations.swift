@@ -20,7 +20,7 @@ func makeOperations(readdirPlus: Bool) -> fuse_lowlevel_ops {
     }
 
     ops.lookup = { req, parent, name in
-        withName(req, name) { session, ctx, name throws(Errno) in
+        withName(req, .lookup, name) { session, ctx, name throws(Errno) in
             do throws(Errno) {
                 replyEntry(req, try session.filesystem.lookup(parent: Inode(fuse: parent), name: name, context: ctx))
             } catch .noSuchFileOrDirectory where session.negativeTimeout > 0 {
@@ -31,10 +31,12 @@ func makeOperations(readdirPlus: Bool) -> fuse_lowlevel_ops {
         }
     }
     ops.forget = { req, ino, nlookup in
+        session(req).requests.record(.forget)
         session(req).filesystem.forget(inode: Inode(fuse: ino), lookups: nlookup)
         fuse_reply_none(req)
     }
     ops.forget_multi = { req, count, forgets in
+        session(req).requests.record(.forget)
         let fs = session(req).filesystem
         for item in UnsafeBufferPointer(start: forgets, count: count) {
             fs.forget(inode: Inode(fuse: item.ino), lookups: item.nlookup)
@@ -42,14 +44,14 @@ func makeOperations(readdirPlus: Bool) -> fuse_lowlevel_ops {
         fuse_reply_none(req)
     }
     ops.getattr = { req, ino, fi in
-        answer(req) { session, ctx throws(Errno) in
+        answer(req, .getattr) { session, ctx throws(Errno) in
             let reply = try session.filesystem.getattr(inode: Inode(fuse: ino), handle: fi?.pointee.fh, context: ctx)
             var st = reply.attributes.stat
             fuse_reply_attr(req, &st, reply.timeout)
         }
     }
     ops.setattr = { req, ino, attr, toSet, fi in
-        answer(req) { session, ctx throws(Errno) in
+        answer(req, .setattr) { session, ctx throws(Errno) in
             guard let attr else { throw .invalidArgument }
             let changes = AttributeChanges(attr.pointee, toSet: toSet)
             let reply = try session.filesystem.setattr(inode: Inode(fuse: ino), changes: changes, handle: fi?.pointee.fh, context: ctx)
@@ -58,43 +60,43 @@ func makeOperations(readdirPlus: Bool) -> fuse_lowlevel_ops {
         }
     }
     ops.readlink = { req, ino in
-        answer(req) { session, ctx throws(Errno) in
+        answer(req, .readlink) { session, ctx throws(Errno) in
             let target = try session.filesystem.readlink(inode: Inode(fuse: ino), context: ctx)
             target.withPlatformString { _ = fuse_reply_readlink(req, $0) }
         }
     }
 
     ops.mknod = { req, parent, name, mode, rdev in
-        withName(req, name) { session, ctx, name throws(Errno) in
+        withName(req, .mknod, name) { session, ctx, name throws(Errno) in
             replyEntry(req, try session.filesystem.mknod(parent: Inode(fuse: parent), name: name, mode: mode, rdev: rdev, context: ctx))
         }
     }
     ops.mkdir = { req, parent, name, mode in
-        withName(req, name) { session, ctx, name throws(Errno) in
+        withName(req, .mkdir, name) { session, ctx, name throws(Errno) in
             replyEntry(req, try session.filesystem.mkdir(parent: Inode(fuse: parent), name: name, mode: mode, context: ctx))
         }
     }
     ops.unlink = { req, parent, name in
-        withName(req, name) { session, ctx, name throws(Errno) in
+        withName(req, .unlink, name) { session, ctx, name throws(Errno) in
             try session.filesystem.unlink(parent: Inode(fuse: parent), name: name, context: ctx)
             fuse_reply_err(req, 0)
         }
     }
     ops.rmdir = { req, parent, name in
-        withName(req, name) { session, ctx, name throws(Errno) in
+        withName(req, .rmdir, name) { session, ctx, name throws(Errno) in
             try session.filesystem.rmdir(parent: Inode(fuse: parent), name: name, context: ctx)
             fuse_reply_err(req, 0)
         }
     }
     ops.symlink = { req, link, parent, name in
-        withName(req, name) { session, ctx, name throws(Errno) in
+        withName(req, .symlink, name) { session, ctx, name throws(Errno) in
             guard let link else { throw .invalidArgument }
             let target = FilePath(platformString: link)
             replyEntry(req, try session.filesystem.symlink(target: target, parent: Inode(fuse: parent), name: name, context: ctx))
         }
     }
     ops.rename = { req, parent, name, newParent, newName, flags in
-        withName(req, name) { session, ctx, name throws(Errno) in
+        withName(req, .rename, name) { session, ctx, name throws(Errno) in
             guard let newName, let to = FilePath.Component(platformString: newName) else { throw .invalidArgument }
             try session.filesystem.rename(
                 parent: Inode(fuse: parent), name: name, newParent: Inode(fuse: newParent), newName: to,
@@ -103,13 +105,13 @@ func makeOperations(readdirPlus: Bool) -> fuse_lowlevel_ops {
         }
     }
     ops.link = { req, ino, newParent, newName in
-        withName(req, newName) { session, ctx, name throws(Errno) in
+        withName(req, .link, newName) { session, ctx, name throws(Errno) in
             replyEntry(req, try session.filesystem.link(inode: Inode(fuse: ino), newParent: Inode(fuse: newParent), newName: name, context: ctx))
         }
     }
 
     ops.open = { req, ino, fi in
-        answer(req) { session, ctx throws(Errno) in
+        answer(req, .open) { session, ctx throws(Errno) in
             guard let fi else { throw .invalidArgument }
             let reply = try session.filesystem.open(inode: Inode(fuse: ino), flags: fi.pointee.flags, context: ctx)
             fi.pointee.apply(reply)
@@ -117,7 +119,7 @@ func makeOperations(readdirPlus: Bool) -> fuse_lowlevel_ops {
         }
     }
     ops.create = { req, parent, name, mode, fi in
-        withName(req, name) { session, ctx, name throws(Errno) in
+        withName(req, .create, name) { session, ctx, name throws(Errno) in
             guard let fi else { throw .invalidArgument }
             let (entry, reply) = try session.filesystem.create(
                 parent: Inode(fuse: parent), name: name, mode: mode, flags: fi.pointee.flags, context: ctx)
@@ -127,7 +129,7 @@ func makeOperations(readdirPlus: Bool) -> fuse_lowlevel_ops {
         }
     }
     ops.read = { req, ino, size, offset, fi in
-        answer(req) { session, ctx throws(Errno) in
+        answer(req, .read) { session, ctx throws(Errno) in
             let handle = fi?.pointee.fh ?? 0
             switch try session.filesystem.read(inode: Inode(fuse: ino), handle: handle, offset: Int64(offset), size: size, context: ctx) {
             case .bytes(let bytes):
@@ -140,7 +142,7 @@ func makeOperations(readdirPlus: Bool) -> fuse_lowlevel_ops {
         }
     }
     ops.write = { req, ino, buf, size, offset, fi in
-        answer(req) { session, ctx throws(Errno) in
+        answer(req, .write) { session, ctx throws(Errno) in
             let data = UnsafeRawBufferPointer(start: buf, count: size)
             let written = try session.filesystem.write(
                 inode: Inode(fuse: ino), handle: fi?.pointee.fh ?? 0, offset: Int64(offset), data: data,
@@ -149,36 +151,37 @@ func makeOperations(readdirPlus: Bool) -> fuse_lowlevel_ops {
         }
     }
     ops.flush = { req, ino, fi in
-        answer(req) { session, ctx throws(Errno) in
+        answer(req, .flush) { session, ctx throws(Errno) in
             try session.filesystem.flush(inode: Inode(fuse: ino), handle: fi?.pointee.fh ?? 0, context: ctx)
             fuse_reply_err(req, 0)
         }
     }
     ops.release = { req, ino, fi in
+        session(req).requests.record(.release)
         session(req).filesystem.release(inode: Inode(fuse: ino), handle: fi?.pointee.fh ?? 0, flags: fi?.pointee.flags ?? 0)
         fuse_reply_err(req, 0)
     }
     ops.fsync = { req, ino, datasync, fi in
-        answer(req) { session, _ throws(Errno) in
+        answer(req, .fsync) { session, _ throws(Errno) in
             try session.filesystem.fsync(inode: Inode(fuse: ino), handle: fi?.pointee.fh ?? 0, dataOnly: datasync != 0)
             fuse_reply_err(req, 0)
         }
     }
     ops.fallocate = { req, ino, mode, offset, length, fi in
-        answer(req) { session, _ throws(Errno) in
+        answer(req, .fallocate) { session, _ throws(Errno) in
             try session.filesystem.fallocate(inode: Inode(fuse: ino), handle: fi?.pointee.fh ?? 0, mode: mode, offset: Int64(offset), length: Int64(length))
             fuse_reply_err(req, 0)
         }
     }
     ops.lseek = { req, ino, offset, whence, fi in
-        answer(req) { session, _ throws(Errno) in
+        answer(req, .lseek) { session, _ throws(Errno) in
             let result = try session.filesystem.lseek(inode: Inode(fuse: ino), handle: fi?.pointee.fh ?? 0, offset: Int64(offset), whence: whence)
             fuse_reply_lseek(req, off_t(result))
         }
     }
 
     ops.opendir = { req, ino, fi in
-        answer(req) { session, ctx throws(Errno) in
+        answer(req, .opendir) { session, ctx throws(Errno) in
             guard let fi else { throw .invalidArgument }
             let reply = try session.filesystem.opendir(inode: Inode(fuse: ino), flags: fi.pointee.flags, context: ctx)
             fi.pointee.apply(reply)
@@ -186,7 +189,7 @@ func makeOperations(readdirPlus: Bool) -> fuse_lowlevel_ops {
         }
     }
     ops.readdir = { req, ino, size, offset, fi in
-        answer(req) { session, _ throws(Errno) in
+        answer(req, .readdir) { session, _ throws(Errno) in
             var buffer = DirectoryBuffer(request: req!, capacity: size, isPlus: false)
             try session.filesystem.readdir(inode: Inode(fuse: ino), handle: fi?.pointee.fh ?? 0, offset: Int64(offset), into: &buffer)
             _ = buffer.reply()
@@ -194,7 +197,7 @@ func makeOperations(readdirPlus: Bool) -> fuse_lowlevel_ops {
     }
     if readdirPlus {
         ops.readdirplus = { req, ino, size, offset, fi in
-            answer(req) { session, _ throws(Errno) in
+            answer(req, .readdirplus) { session, _ throws(Errno) in
                 var buffer = DirectoryBuffer(request: req!, capacity: size, isPlus: true)
                 try session.filesystem.readdirplus(inode: Inode(fuse: ino), handle: fi?.pointee.fh ?? 0, offset: Int64(offset), into: &buffer)
                 _ = buffer.reply()
@@ -202,31 +205,32 @@ func makeOperations(readdirPlus: Bool) -> fuse_lowlevel_ops {
         }
     }
     ops.releasedir = { req, ino, fi in
+        session(req).requests.record(.releasedir)
         session(req).filesystem.releasedir(inode: Inode(fuse: ino), handle: fi?.pointee.fh ?? 0)
         fuse_reply_err(req, 0)
     }
     ops.fsyncdir = { req, ino, datasync, fi in
-        answer(req) { session, _ throws(Errno) in
+        answer(req, .fsyncdir) { session, _ throws(Errno) in
             try session.filesystem.fsyncdir(inode: Inode(fuse: ino), handle: fi?.pointee.fh ?? 0, dataOnly: datasync != 0)
             fuse_reply_err(req, 0)
         }
     }
 
     ops.statfs = { req, ino in
-        answer(req) { session, _ throws(Errno) in
+        answer(req, .statfs) { session, _ throws(Errno) in
             var st = try session.filesystem.statfs(inode: Inode(fuse: ino)).systemValue
             fuse_reply_statfs(req, &st)
         }
     }
     ops.access = { req, ino, mask in
-        answer(req) { session, ctx throws(Errno) in
+        answer(req, .access) { session, ctx throws(Errno) in
             try session.filesystem.access(inode: Inode(fuse: ino), mask: mask, context: ctx)
             fuse_reply_err(req, 0)
         }
     }
 
     ops.setxattr = { req, ino, name, value, size, flags in
-        answer(req) { session, ctx throws(Errno) in
+        answer(req, .setxattr) { session, ctx throws(Errno) in
             guard let name else { throw .invalidArgument }
             try session.filesystem.setxattr(
                 inode: Inode(fuse: ino), name: String(cString: name), value: UnsafeRawBufferPointer(start: value, count: size),
@@ -235,14 +239,14 @@ func makeOperations(readdirPlus: Bool) -> fuse_lowlevel_ops {
         }
     }
     ops.getxattr = { req, ino, name, size in
-        answer(req) { session, ctx throws(Errno) in
+        answer(req, .getxattr) { session, ctx throws(Errno) in
             guard let name else { throw .invalidArgument }
             let value = try session.filesystem.getxattr(inode: Inode(fuse: ino), name: String(cString: name), context: ctx)
             try replySized(req, value, limit: size)
         }
     }
     ops.listxattr = { req, ino, size in
-        answer(req) { session, ctx throws(Errno) in
+        answer(req, .listxattr) { session, ctx throws(Errno) in
             let names = try session.filesystem.listxattr(inode: Inode(fuse: ino), context: ctx)
             var packed: [UInt8] = []
             for name in names {
@@ -253,7 +257,7 @@ func makeOperations(readdirPlus: Bool) -> fuse_lowlevel_ops {
         }
     }
     ops.removexattr = { req, ino, name in
-        answer(req) { session, ctx throws(Errno) in
+        answer(req, .removexattr) { session, ctx throws(Errno) in
             guard let name else { throw .invalidArgument }
             try session.filesystem.removexattr(inode: Inode(fuse: ino), name: String(cString: name), context: ctx)
             fuse_reply_err(req, 0)
@@ -269,10 +273,12 @@ private func session(_ req: fuse_req_t?) -> SessionContext {
 }
 
 /// Runs `body`; an `Errno` it throws becomes the reply.
-private func answer(_ req: fuse_req_t?, _ body: (SessionContext, RequestContext) throws(Errno) -> Void) {
+private func answer(_ req: fuse_req_t?, _ operation: FuseOperation, _ body: (SessionContext, RequestContext) throws(Errno) -> Void) {
     guard let req else { return }
+    let session = session(req)
+    session.requests.record(operation)
     do throws(Errno) {
-        try body(session(req), RequestContext(req))
+        try body(session, RequestContext(req))
     } catch {
         fuse_reply_err(req, error.rawValue)
     }
@@ -280,10 +286,10 @@ private func answer(_ req: fuse_req_t?, _ body: (SessionContext, RequestContext)
 
 /// Like ``answer(_:_:)`` for requests that carry a name.
 private func withName(
-    _ req: fuse_req_t?, _ name: UnsafePointer<CChar>?,
+    _ req: fuse_req_t?, _ operation: FuseOperation, _ name: UnsafePointer<CChar>?,
     _ body: (SessionContext, RequestContext, FilePath.Component) throws(Errno) -> Void
 ) {
-    answer(req) { session, ctx throws(Errno) in
+    answer(req, operation) { session, ctx throws(Errno) in
         guard let name, let component = FilePath.Component(platformString: name) else { throw .invalidArgument }
         try body(session, ctx, component)
     }

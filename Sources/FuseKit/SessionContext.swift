@@ -7,6 +7,7 @@ final class SessionContext: Sendable {
     let filesystem: any FuseFilesystem
     let options: MountOptions
     let negativeTimeout: Double
+    let requests = RequestCounters()
     private let initialized = Mutex(false)
     private let initSignal = Semaphore()
 

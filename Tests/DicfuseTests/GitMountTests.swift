@@ -89,6 +89,27 @@ struct GitMountTests {
         #expect(snapshot(mountpoint) == snapshot(try repository.archive("main", into: scratch)))
     }
 
+    @Test func theKernelCachesAbsorbRepeatedReadsListingsAndOpens() throws {
+        let scratch = try Scratch()
+        let repository = try TestRepository(in: scratch)
+        let dicfuse = Dicfuse(source: try GitTreeSource(repository: repository.path.string), store: try ContentStore(root: scratch.path.appending("store")))
+        let mountpoint = scratch.directory("mnt")
+        let mount = try dicfuse.mount(at: mountpoint)
+        defer { try? mount.unmount(lazy: true) }
+        let walk = "find '\(mountpoint)' -printf '%s %m\\n' > /dev/null; cat '\(mountpoint)/blob.bin' '\(mountpoint)/src/main.c' > /dev/null"
+        #expect(shell(walk).status == 0)
+        // statfs is never cached by the kernel (find asks it once per run); everything else must be.
+        let first = mount.requests.snapshot.filter { $0.key != .statfs }
+        #expect(first[.read, default: 0] > 0)
+        #expect(first[.open, default: 0] <= 1, "open is answered ENOSYS once, then never sent")
+        #expect(first[.opendir, default: 0] <= 1, "opendir likewise")
+        #expect(shell(walk).status == 0)
+        #expect(shell(walk).status == 0)
+        #expect(mount.requests.snapshot.filter { $0.key != .statfs } == first, "page cache, directory cache, entries and attributes all held")
+        #expect(first[.flush, default: 0] <= 1, "flush is answered ENOSYS once, then never sent")
+        #expect(first[.release] == nil && first[.releasedir] == nil, "nothing opened, nothing released")
+    }
+
     @Test func twoMountsOfOneInstanceShareOneBlobFetch() throws {
         let scratch = try Scratch()
         let repository = try TestRepository(in: scratch)

@@ -38,11 +38,18 @@ let package = Package(
             dependencies: ["FuseKit", "CGit2", "CSyscalls", .product(name: "SystemPackage", package: "swift-system")]
         ),
 
+        // The union: upper over change list over the Dicfuse base, served by our FUSE server or by kernel
+        // overlayfs, in kernel overlayfs's upper-layer format.
+        .target(
+            name: "Antares",
+            dependencies: ["Dicfuse", "FuseKit", "CSyscalls", .product(name: "SystemPackage", package: "swift-system")]
+        ),
+
         // The public library: configuration, host checks, and (as they land) the job pipeline.
         .target(
             name: "ScorpioKit",
             dependencies: [
-                "FuseKit", "Dicfuse", "CFuse", "CGit2", "CSeccomp", "CArchive", "CSyscalls",
+                "FuseKit", "Dicfuse", "Antares", "CFuse", "CGit2", "CSeccomp", "CArchive", "CSyscalls",
                 .product(name: "TOMLKit", package: "TOMLKit"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "SystemPackage", package: "swift-system"),
@@ -62,7 +69,10 @@ let package = Package(
         .executableTarget(name: "scorpio-memfs", dependencies: ["MemFS"], path: "examples/memfs/Tool"),
 
         .testTarget(name: "FuseKitTests", dependencies: ["FuseKit", "MemFS", "CFuse", "CSyscalls"]),
-        .testTarget(name: "DicfuseTests", dependencies: ["Dicfuse", "FuseKit", "CSyscalls"], exclude: ["Fixtures"]),
+        // Scratch directories, shell commands, test repositories and tree snapshots for the test targets.
+        .target(name: "ScorpioTestSupport", dependencies: [.product(name: "SystemPackage", package: "swift-system")], path: "Tests/Support"),
+        .testTarget(name: "DicfuseTests", dependencies: ["Dicfuse", "FuseKit", "CSyscalls", "ScorpioTestSupport"], exclude: ["Fixtures"]),
+        .testTarget(name: "AntaresTests", dependencies: ["Antares", "Dicfuse", "FuseKit", "CSyscalls", "ScorpioTestSupport"]),
         .testTarget(name: "ScorpioKitTests", dependencies: ["ScorpioKit", .product(name: "SystemPackage", package: "swift-system")]),
         // Drives the built `scorpio` binary end to end.
         .testTarget(name: "ScorpioCLITests", dependencies: ["ScorpioKit", .product(name: "SystemPackage", package: "swift-system")]),

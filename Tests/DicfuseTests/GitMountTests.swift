@@ -1,6 +1,7 @@
 import Dicfuse
 import FuseKit
 import Glibc
+import ScorpioTestSupport
 import SystemPackage
 import Testing
 

@@ -1,5 +1,6 @@
 @testable import Dicfuse
 import Foundation
+import ScorpioTestSupport
 import SystemPackage
 import Testing
 

@@ -2,6 +2,7 @@ import Dicfuse
 import Dispatch
 import Foundation
 import Synchronization
+import ScorpioTestSupport
 import SystemPackage
 import Testing
 

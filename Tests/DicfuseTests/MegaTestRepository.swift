@@ -1,5 +1,6 @@
 import Dicfuse
 import Foundation
+import ScorpioTestSupport
 import SystemPackage
 
 /// A git repository made for one test in a temporary directory, and git's own answers about it.

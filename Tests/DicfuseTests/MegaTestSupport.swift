@@ -1,5 +1,6 @@
 import Dicfuse
 import Foundation
+import ScorpioTestSupport
 import SystemPackage
 
 /// Runs `body` against a fresh test repository served by mega_server.py with `switches`; both are

@@ -2,6 +2,7 @@ import CSyscalls
 import Dicfuse
 import FuseKit
 import Glibc
+import ScorpioTestSupport
 import SystemPackage
 import Testing
 

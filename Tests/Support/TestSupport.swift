@@ -1,11 +1,8 @@
-import Dicfuse
-import FuseKit
 import Glibc
 import SystemPackage
-import Testing
 
-enum FuseHost {
-    static let unavailableReason: String? = {
+public enum FuseHost {
+    public static let unavailableReason: String? = {
         if geteuid() != 0 { return "needs root to mount FUSE" }
         let fd = open("/dev/fuse", O_RDWR | O_CLOEXEC)
         guard fd >= 0 else { return "needs /dev/fuse (\(Errno(rawValue: errno)))" }
@@ -13,17 +10,17 @@ enum FuseHost {
         return nil
     }()
 
-    static var canMount: Bool {
-        if let unavailableReason { print("skipping Dicfuse mount tests: \(unavailableReason)") }
+    public static var canMount: Bool {
+        if let unavailableReason { print("skipping FUSE mount tests: \(unavailableReason)") }
         return unavailableReason == nil
     }
 }
 
 /// A scratch directory for one test, removed afterwards.
-final class Scratch {
-    let path: FilePath
+public final class Scratch {
+    public let path: FilePath
 
-    init() throws {
+    public init() throws {
         var template = Array("/tmp/dicfuse-test.XXXXXX".utf8CString)
         guard let made = mkdtemp(&template) else { throw Errno(rawValue: errno) }
         path = FilePath(platformString: made)
@@ -31,7 +28,7 @@ final class Scratch {
 
     deinit { _ = shell("rm -rf '\(path)'") }
 
-    func directory(_ name: String) -> FilePath {
+    public func directory(_ name: String) -> FilePath {
         let made = path.appending(name)
         mkdir(made.string, 0o755)
         return made
@@ -41,7 +38,7 @@ final class Scratch {
 /// Runs a shell command; returns its exit status and standard output. The child starts with default
 /// signal dispositions and an empty mask, whatever the test runner's threads have set.
 @discardableResult
-func shell(_ command: String) -> (status: Int32, output: String) {
+public func shell(_ command: String) -> (status: Int32, output: String) {
     var pipeEnds: [Int32] = [0, 0]
     guard pipe(&pipeEnds) == 0 else { return (-1, "") }
     var actions = posix_spawn_file_actions_t()
@@ -82,10 +79,10 @@ func shell(_ command: String) -> (status: Int32, output: String) {
 
 /// A git repository made for a test with the git command line (scaffolding; the product reads it
 /// through libgit2). Two commits: the second modifies, deletes, adds and renames.
-struct TestRepository {
-    let path: FilePath
+public struct TestRepository {
+    public let path: FilePath
 
-    init(in scratch: Scratch, bare: Bool = false) throws {
+    public init(in scratch: Scratch, bare: Bool = false) throws {
         let work = scratch.directory("work")
         let script = """
             set -e
@@ -121,7 +118,7 @@ struct TestRepository {
     }
 
     /// `git archive` of `revision` unpacked into a new directory.
-    func archive(_ revision: String, into scratch: Scratch, subdirectory: String = "") throws -> FilePath {
+    public func archive(_ revision: String, into scratch: Scratch, subdirectory: String = "") throws -> FilePath {
         let out = scratch.directory("archive-\(revision.replacingAll("/", with: "_"))\(subdirectory.isEmpty ? "" : "-sub")")
         let treeish = subdirectory.isEmpty ? revision : "\(revision):\(subdirectory)"
         guard shell("git -C '\(path)' -c tar.umask=0022 archive '\(treeish)' | tar -x -C '\(out)'").status == 0 else { throw Errno.ioError }
@@ -130,13 +127,13 @@ struct TestRepository {
 }
 
 extension String {
-    func replacingAll(_ target: Character, with replacement: String) -> String {
+    public func replacingAll(_ target: Character, with replacement: String) -> String {
         split(separator: target, omittingEmptySubsequences: false).joined(separator: replacement)
     }
 }
 
 /// Every entry below `root`: relative path → (type and permission bits, size, content or link target).
-func snapshot(_ root: FilePath) -> [String: String] {
+public func snapshot(_ root: FilePath) -> [String: String] {
     let listing = shell("cd '\(root)' && find . -mindepth 1 -printf '%P|%M|%s|%l\\n' | sort").output
     var result: [String: String] = [:]
     for line in listing.split(separator: "\n") {

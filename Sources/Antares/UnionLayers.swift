@@ -1,0 +1,52 @@
+import SystemPackage
+
+/// The two ways Antares can serve a union.
+public enum UnionDriverKind: String, Sendable, CaseIterable {
+    /// Our own union in the FUSE server: needs nothing but `/dev/fuse`.
+    case fuse
+    /// Kernel overlayfs over a read-only Dicfuse mount: the kernel merges and copies up.
+    case kernel
+}
+
+/// The directories of one union besides its base.
+public struct UnionLayers: Sendable, Equatable {
+    /// The job's writes, in kernel overlayfs's format (see ``OverlayFormat``).
+    public var upper: FilePath
+    /// Private scratch space of the driver, on the same filesystem as `upper` (copy-ups are prepared
+    /// here and renamed into place; the kernel driver keeps overlayfs's workdir and the base mount here).
+    public var work: FilePath
+    /// The change list's layer (same format), between upper and base; read-only to the union.
+    public var changeList: FilePath?
+
+    public init(upper: FilePath, work: FilePath, changeList: FilePath? = nil) {
+        self.upper = upper
+        self.work = work
+        self.changeList = changeList
+    }
+}
+
+/// Why a union could not be mounted or unmounted; each case names the path.
+public enum AntaresError: Error, Equatable, CustomStringConvertible {
+    case layer(FilePath, reason: String)
+    case baseMount(String)
+    case overlayMount(FilePath, reason: String)
+    case unmount(FilePath, reason: String)
+    case busy(FilePath)
+
+    public var description: String {
+        switch self {
+        case .layer(let path, let reason): "layer \(path): \(reason)"
+        case .baseMount(let reason): "mounting the base failed: \(reason)"
+        case .overlayMount(let path, let reason): "mounting the union at \(path) failed: \(reason)"
+        case .unmount(let path, let reason): "unmounting \(path) failed: \(reason)"
+        case .busy(let path): "\(path) is busy (a process has a file or its working directory there)"
+        }
+    }
+}
+
+/// What each driver does.
+protocol UnionDriver: Sendable {
+    func mount() throws(AntaresError)
+    func unmount(lazy: Bool) throws(AntaresError)
+    var isMounted: Bool { get }
+}

@@ -76,20 +76,9 @@ struct MountLifecycleTests {
     }
 
     @Test func deadMountOfAKilledServerIsDetected() throws {
-        let server = builtProductsDirectory.appending("scorpio-memfs")
-        try #require(access(server.string, X_OK) == 0, "scorpio-memfs is built beside the tests")
         try withTemporaryDirectory { dir in
-            let argv: [UnsafeMutablePointer<CChar>?] = [strdup(server.string), strdup(dir.string), nil]
-            defer { argv.forEach { free($0) } }
-            var pid = pid_t()
-            #expect(posix_spawn(&pid, argv[0]!, nil, nil, argv, environ) == 0)
+            let pid = try startMemoryFilesystemServer(at: dir)
             defer { try? MountTable.unmount(dir, lazy: true) }
-            var waited = 0
-            while MountTable.mount(at: dir) == nil && waited < 500 {
-                usleep(10_000)
-                waited += 1
-            }
-            try #require(MountTable.mount(at: dir) != nil, "the server mounted")
             kill(pid, SIGKILL)
             var status: Int32 = 0
             waitpid(pid, &status, 0)
@@ -106,19 +95,9 @@ struct MountLifecycleTests {
     }
 
     @Test func signalToTheServerUnmountsCleanly() throws {
-        let server = builtProductsDirectory.appending("scorpio-memfs")
-        try #require(access(server.string, X_OK) == 0, "scorpio-memfs is built beside the tests")
         try withTemporaryDirectory { dir in
-            let argv: [UnsafeMutablePointer<CChar>?] = [strdup(server.string), strdup(dir.string), nil]
-            defer { argv.forEach { free($0) } }
-            var pid = pid_t()
-            #expect(posix_spawn(&pid, argv[0]!, nil, nil, argv, environ) == 0)
+            let pid = try startMemoryFilesystemServer(at: dir)
             defer { try? MountTable.unmount(dir, lazy: true) }
-            var waited = 0
-            while MountTable.mount(at: dir) == nil && waited < 500 {
-                usleep(10_000)
-                waited += 1
-            }
             try writeFile(dir.appending("x"), [1])
             kill(pid, SIGTERM)
             var status: Int32 = 0
@@ -154,4 +133,22 @@ struct MountLifecycleTests {
             #expect(mount.notifier.invalidateInode(.root) != nil)
         }
     }
+}
+
+/// Starts the `scorpio-memfs` example server (built beside the tests) on `mountpoint` and waits until
+/// it has mounted; returns its pid.
+private func startMemoryFilesystemServer(at mountpoint: FilePath) throws -> pid_t {
+    let server = builtProductsDirectory.appending("scorpio-memfs")
+    try #require(access(server.string, X_OK) == 0, "scorpio-memfs is built beside the tests")
+    let argv: [UnsafeMutablePointer<CChar>?] = [strdup(server.string), strdup(mountpoint.string), nil]
+    defer { argv.forEach { free($0) } }
+    var pid = pid_t()
+    try #require(posix_spawn(&pid, argv[0]!, nil, nil, argv, environ) == 0)
+    var waited = 0
+    while MountTable.mount(at: mountpoint) == nil && waited < 500 {
+        usleep(10_000)
+        waited += 1
+    }
+    try #require(MountTable.mount(at: mountpoint) != nil, "the server mounted")
+    return pid
 }

@@ -42,7 +42,10 @@ let package = Package(
         // overlayfs, in kernel overlayfs's upper-layer format.
         .target(
             name: "Antares",
-            dependencies: ["Dicfuse", "FuseKit", "CSyscalls", .product(name: "SystemPackage", package: "swift-system")]
+            dependencies: [
+                "Dicfuse", "FuseKit", "CGit2", "CSyscalls",
+                .product(name: "SystemPackage", package: "swift-system"), .product(name: "TOMLKit", package: "TOMLKit"),
+            ]
         ),
 
         // The public library: configuration, host checks, and (as they land) the job pipeline.

@@ -1,0 +1,184 @@
+import Dicfuse
+import FuseKit
+import Foundation
+import Synchronization
+import SystemPackage
+
+/// Per-job unions over shared bases: mounts each job's upper (and change list) over the Dicfuse
+/// instance of its base, serves it from this process, and records every mount in the state file.
+///
+/// Idempotent by job id: mounting a job again with the same spec returns its mount; with another spec
+/// it is an error. Every job over one base revision shares one Dicfuse instance (``DicfuseManager``).
+public final class AntaresManager: Sendable {
+    public let paths: AntaresPaths
+    public let driver: UnionDriverKind
+    private let bases: DicfuseManager
+    private let openBase: @Sendable (JobSpec) throws(SourceError) -> any TreeSource
+    private let buildChangeList: @Sendable (String, FilePath) throws(ManagerError) -> Void
+    private let stateFile: StateFile
+    private let live = Mutex<[JobID: LiveJob]>([:])
+
+    private struct LiveJob: Sendable {
+        let union: AntaresFuse
+        let lease: DicfuseLease
+    }
+
+    /// - Parameters:
+    ///   - openBase: the tree a job's spec names (its `path` is the served subdirectory).
+    ///   - buildChangeList: writes a CL's layer into an empty directory (overlay format).
+    public init(
+        paths: AntaresPaths, bases: DicfuseManager, driver: UnionDriverKind,
+        openBase: @escaping @Sendable (JobSpec) throws(SourceError) -> any TreeSource,
+        buildChangeList: @escaping @Sendable (String, FilePath) throws(ManagerError) -> Void = { cl, _ throws(ManagerError) in
+            throw .changeList(cl, reason: "no change-list source is configured")
+        }
+    ) {
+        self.paths = paths
+        self.bases = bases
+        self.driver = driver
+        self.openBase = openBase
+        self.buildChangeList = buildChangeList
+        stateFile = StateFile(path: paths.stateFile)
+    }
+
+    // MARK: - Mounting
+
+    /// Mounts job `id` (a new id when nil) at `mountpoint` (default `{mount_root}/{job}`).
+    @discardableResult
+    public func mountJob(_ id: JobID? = nil, at mountpoint: FilePath? = nil, spec: JobSpec = JobSpec()) throws(ManagerError) -> MountRecord {
+        let job = id ?? JobID.generate()
+        let target = mountpoint ?? paths.mountpoint(job)
+        if let existing = try stateFile.read().first(where: { $0.jobID == job && $0.state.expectsMount }) {
+            guard existing.spec == spec, mountpoint == nil || existing.mountpoint == target.string else {
+                throw .conflict(job, existing: existing.spec, requested: spec)
+            }
+            if live.withLock({ $0[job] != nil }) { return existing }
+        }
+        if let occupant = MountTable.mount(at: target) {
+            throw .mountpointOccupied(target.string, by: "a \(occupant.fileSystemType) mount of \(occupant.source)")
+        }
+
+        let source: any TreeSource
+        do { source = try openBase(spec) } catch { throw .base(error) }
+        let lease = bases.acquire(source)
+        let changeList = try spec.cl.map { cl throws(ManagerError) -> FilePath in
+            let directory = paths.changeList(job)
+            try? FileManager.default.removeItem(atPath: directory.string)
+            do { try makeDirectory(directory) } catch { throw .changeList(cl, reason: "cannot create \(directory): \(error)") }
+            try buildChangeList(cl, directory)
+            return directory
+        }
+        do { try makeDirectory(target) } catch { throw .union(.layer(target, reason: "cannot create the mountpoint: \(error)")) }
+
+        let now = Self.nowMilliseconds
+        var record = MountRecord(
+            mountID: UUID().uuidString.lowercased(), jobID: job, spec: spec, mountpoint: target.string,
+            upper: paths.upper(job).string, changeList: changeList?.string, driver: driver.rawValue,
+            base: source.identity, state: .provisioning, pid: getpid(),
+            createdAtEpochMilliseconds: now, lastSeenEpochMilliseconds: now)
+        try save(record)
+        let layers = UnionLayers(upper: paths.upper(job), work: paths.work(job), changeList: changeList)
+        do {
+            let union = try AntaresFuse(mountpoint: target, dicfuse: lease.dicfuse, layers: layers, driver: driver)
+            try union.mount()
+            live.withLock { $0[job] = LiveJob(union: union, lease: lease) }
+        } catch {
+            record.state = .failed(reason: "\(error)")
+            try? save(record)
+            throw .union(error)
+        }
+        record.state = .ready
+        try save(record)
+        return record
+    }
+
+    /// Unmounts job `id`; its upper (and CL) directories are removed unless `keepUpper`.
+    @discardableResult
+    public func unmountJob(_ id: JobID, keepUpper: Bool = false, lazy: Bool = false) throws(ManagerError) -> MountRecord {
+        guard var record = try stateFile.read().last(where: { $0.jobID == id }) else { throw .unknownJob(id) }
+        record.state = .unmounting
+        try save(record)
+        let job = live.withLock { $0.removeValue(forKey: id) }
+        do {
+            if let job {
+                try job.union.unmount(lazy: lazy)
+            } else {
+                try Self.detach(record)
+            }
+        } catch {
+            if let job { live.withLock { $0[id] = job } }
+            record.state = .failed(reason: "\(error)")
+            try? save(record)
+            throw .union(error)
+        }
+        if !keepUpper {
+            for directory in [record.upper, paths.work(id).string] + [record.changeList].compactMap({ $0 }) {
+                try? FileManager.default.removeItem(atPath: directory)
+            }
+        }
+        if record.mountpoint == paths.mountpoint(id).string { rmdir(record.mountpoint) }
+        record.state = .unmounted
+        record.lastSeenEpochMilliseconds = Self.nowMilliseconds
+        try save(record)
+        return record
+    }
+
+    /// Every recorded job.
+    public func list() throws(ManagerError) -> [MountRecord] { try stateFile.read() }
+
+    public func status(_ id: JobID) throws(ManagerError) -> MountRecord? { try stateFile.read().last { $0.jobID == id } }
+
+    /// The jobs this process serves, unmounted (lazily where busy): for shutdown.
+    public func unmountAll(keepUpper: Bool = true) {
+        for job in live.withLock({ Array($0.keys) }) { _ = try? unmountJob(job, keepUpper: keepUpper, lazy: true) }
+    }
+
+    // MARK: - Recovery
+
+    /// Finds jobs whose serving process is gone: detaches their dead mounts (union and base) and marks
+    /// them Failed, keeping their upper directories — the work is the user's to keep, export or remove
+    /// (`unmountJob`), and remounting needs a process that will keep serving, which this may not be.
+    /// Returns the jobs it changed.
+    @discardableResult
+    public func recover() throws(ManagerError) -> [MountRecord] {
+        try stateFile.update { (records: inout [MountRecord]) throws(ManagerError) -> [MountRecord] in
+            var recovered: [MountRecord] = []
+            for index in records.indices where records[index].state.expectsMount && !Self.isAlive(records[index].pid) {
+                try? Self.detach(records[index])
+                records[index].state = .failed(reason: "its serving process \(records[index].pid) is gone; the mount was detached and the upper kept at \(records[index].upper)")
+                records[index].lastSeenEpochMilliseconds = Self.nowMilliseconds
+                recovered.append(records[index])
+            }
+            return recovered
+        }
+    }
+
+    // MARK: - Helpers
+
+    private func save(_ record: MountRecord) throws(ManagerError) {
+        try stateFile.update { (records: inout [MountRecord]) throws(ManagerError) in
+            records.removeAll { $0.jobID == record.jobID }
+            records.append(record)
+        }
+    }
+
+    /// Detaches a job's mounts that no live object of this process owns (the union, then its base).
+    private static func detach(_ record: MountRecord) throws(AntaresError) {
+        let mountpoint = FilePath(record.mountpoint)
+        let base = FilePath(record.upper).removingLastComponent().appending(".work").appending(record.jobID.rawValue).appending("base")
+        for path in [mountpoint, base] where MountTable.mount(at: path) != nil {
+            do { try MountTable.unmount(path, lazy: true) } catch { throw .unmount(path, reason: "\(error)") }
+        }
+    }
+
+    /// Whether `pid` runs (a zombie, whose parent has not reaped it, serves nothing).
+    private static func isAlive(_ pid: Int32) -> Bool {
+        guard pid > 0, kill(pid, 0) == 0 || errno == EPERM else { return false }
+        guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+            let state = stat.split(separator: ")").last?.split(separator: " ").first
+        else { return true }
+        return state != "Z" && state != "X"
+    }
+
+    private static var nowMilliseconds: Int64 { Int64(Date().timeIntervalSince1970 * 1000) }
+}

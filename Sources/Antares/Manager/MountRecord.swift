@@ -1,0 +1,35 @@
+/// What a job asks for: which part of the base and which change list.
+public struct JobSpec: Sendable, Equatable, Codable {
+    /// A directory of the base to serve as the root; empty for the whole tree.
+    public var path: String
+    /// The change list, if any.
+    public var cl: String?
+
+    public init(path: String = "", cl: String? = nil) {
+        self.path = path
+        self.cl = cl
+    }
+}
+
+/// One job's mount as the state file records it.
+public struct MountRecord: Sendable, Equatable, Codable {
+    public var mountID: String
+    public var jobID: JobID
+    public var spec: JobSpec
+    public var mountpoint: String
+    public var upper: String
+    public var changeList: String?
+    public var driver: String
+    /// What the base is (`TreeSource.identity`).
+    public var base: String
+    public var state: MountLifecycle
+    /// The process serving the mount.
+    public var pid: Int32
+    public var createdAtEpochMilliseconds: Int64
+    public var lastSeenEpochMilliseconds: Int64
+
+    enum CodingKeys: String, CodingKey {
+        case mountID = "mount_id", jobID = "job_id", spec, mountpoint, upper, changeList = "cl_dir", driver, base, state, pid
+        case createdAtEpochMilliseconds = "created_at_epoch_ms", lastSeenEpochMilliseconds = "last_seen_epoch_ms"
+    }
+}

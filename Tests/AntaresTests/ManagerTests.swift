@@ -1,0 +1,166 @@
+import Antares
+import Dicfuse
+import FuseKit
+import Glibc
+import ScorpioTestSupport
+import SystemPackage
+import Testing
+
+/// A manager over a test repository's `main`, with its roots in a scratch directory.
+private final class ManagerFixture {
+    let scratch: Scratch
+    let repository: TestRepository
+    let manager: AntaresManager
+    let paths: AntaresPaths
+
+    init(driver: UnionDriverKind = .kernel) throws {
+        scratch = try Scratch()
+        repository = try TestRepository(in: scratch)
+        paths = AntaresPaths(
+            upperRoot: scratch.path.appending("upper"), changeListRoot: scratch.path.appending("cl"),
+            mountRoot: scratch.path.appending("mnt"), stateFile: scratch.path.appending("state.toml"))
+        let repositoryPath = repository.path.string
+        manager = AntaresManager(
+            paths: paths, bases: DicfuseManager(store: try ContentStore(root: scratch.path.appending("store"))), driver: driver,
+            openBase: { spec throws(SourceError) in try GitTreeSource(repository: repositoryPath, subdirectory: spec.path) })
+    }
+
+    deinit {
+        manager.unmountAll(keepUpper: false)
+        for mount in MountTable.entries() where mount.mountpoint.string.hasPrefix(scratch.path.string) {
+            try? MountTable.unmount(mount.mountpoint, lazy: true)
+        }
+    }
+}
+
+@Suite(.enabled(if: FuseHost.canMount, "needs root and /dev/fuse"), .serialized)
+struct ManagerTests {
+    @Test func twoJobsOverOneBaseSeeOnlyTheirOwnWrites() throws {
+        let fixture = try ManagerFixture()
+        let a = try fixture.manager.mountJob(JobID.validated("job-a"))
+        let b = try fixture.manager.mountJob(JobID.validated("job-b"))
+        #expect(a.mountpoint == fixture.paths.mountpoint(try JobID.validated("job-a")).string)
+        #expect(shell("echo from-a > '\(a.mountpoint)/src/main.c' && echo new > '\(a.mountpoint)/only-a'").status == 0)
+        #expect(shell("cat '\(b.mountpoint)/src/main.c'").output == "changed\n")
+        #expect(access("\(b.mountpoint)/only-a", F_OK) != 0)
+        #expect(shell("cat '\(a.mountpoint)/src/main.c'").output == "from-a\n")
+        #expect(a.base == b.base, "one shared base")
+    }
+
+    @Test func mountingIsIdempotentByJobAndRefusesAnotherSpec() throws {
+        let fixture = try ManagerFixture()
+        let job = try JobID.validated("same")
+        let first = try fixture.manager.mountJob(job)
+        let again = try fixture.manager.mountJob(job)
+        #expect(again.mountID == first.mountID)
+        #expect(throws: ManagerError.conflict(job, existing: JobSpec(), requested: JobSpec(path: "src"))) {
+            try fixture.manager.mountJob(job, spec: JobSpec(path: "src"))
+        }
+    }
+
+    @Test func invalidJobIDsAreRefusedNamingTheProblem() {
+        for bad in ["", "a/b", "..", ".hidden", "tab\tbed", "with space", String(repeating: "x", count: 200)] {
+            #expect(throws: ManagerError.self) { try JobID.validated(bad) }
+        }
+        let generated = JobID.generate(prefix: "run")
+        #expect(generated.rawValue.hasPrefix("run-"))
+        #expect(JobID.generate() != JobID.generate())
+    }
+
+    @Test func anOccupiedMountpointIsRefusedAndNothingChanges() throws {
+        let fixture = try ManagerFixture()
+        let first = try fixture.manager.mountJob(JobID.validated("first"))
+        #expect(throws: ManagerError.self) {
+            try fixture.manager.mountJob(JobID.validated("second"), at: FilePath(first.mountpoint))
+        }
+        #expect(try fixture.manager.status(JobID.validated("second")) == nil)
+        #expect(try fixture.manager.list().map(\.jobID.rawValue) == ["first"])
+    }
+
+    @Test func unmountRecordsItRemovesTheUpperUnlessKeptAndLeavesNothingMounted() throws {
+        let fixture = try ManagerFixture()
+        let kept = try fixture.manager.mountJob(JobID.validated("kept"))
+        let dropped = try fixture.manager.mountJob(JobID.validated("dropped"))
+        #expect(shell("echo x > '\(kept.mountpoint)/fresh.txt' && echo y > '\(dropped.mountpoint)/fresh.txt'").status == 0)
+        #expect(shell("cat '\(kept.upper)/fresh.txt'").output == "x\n", "written through to the upper")
+        let keptRecord = try fixture.manager.unmountJob(JobID.validated("kept"), keepUpper: true)
+        try fixture.manager.unmountJob(JobID.validated("dropped"))
+        #expect(keptRecord.state == .unmounted)
+        #expect(shell("cat '\(kept.upper)/fresh.txt'").output == "x\n")
+        #expect(access(dropped.upper, F_OK) != 0)
+        #expect(MountTable.entries().filter { $0.mountpoint.string.hasPrefix(fixture.scratch.path.string) }.isEmpty)
+        #expect(throws: ManagerError.unknownJob(try JobID.validated("never"))) { try fixture.manager.unmountJob(JobID.validated("never")) }
+    }
+
+    @Test func theStateFileRecordsEveryMount() throws {
+        let fixture = try ManagerFixture()
+        let record = try fixture.manager.mountJob(JobID.validated("recorded"), spec: JobSpec(path: "src"))
+        let text = shell("cat '\(fixture.paths.stateFile)'").output
+        #expect(text.contains("job_id = 'recorded'"))
+        #expect(text.contains("Ready"))
+        #expect(try fixture.manager.status(JobID.validated("recorded"))?.mountID == record.mountID)
+        #expect(shell("ls '\(record.mountpoint)'").output == "lib\nmain.c\n", "the job's path is its root")
+    }
+
+    @Test func recoveryDetachesTheMountOfAKilledServerAndSaysWhy() throws {
+        let fixture = try ManagerFixture()
+        let live = try fixture.manager.mountJob(JobID.validated("alive"))
+        // Another process served job "orphan" and was killed with SIGKILL: its FUSE mount is dead.
+        let orphan = try JobID.validated("orphan")
+        let mountpoint = fixture.paths.mountpoint(orphan)
+        let scorpio = builtProductsDirectory.appending("scorpio")
+        let started = shell("""
+            mkdir -p '\(mountpoint)' '\(fixture.paths.upper(orphan))' && echo work > '\(fixture.paths.upper(orphan))/kept' && \
+            '\(scorpio)' --store-path '\(fixture.scratch.path)/store' base mount '\(mountpoint)' --repo '\(fixture.repository.path)'
+            """)
+        try #require(started.status == 0, "a server mounted the orphan")
+        let words = started.output.split(separator: " ")
+        let pid = words.firstIndex(of: "process").flatMap { Int32(words[$0 + 1].filter(\.isNumber)) } ?? 0
+        try #require(pid > 0)
+        kill(pid, SIGKILL)
+        var waited = 0
+        while !MountTable.isDeadFuseMount(mountpoint) && waited < 200 {
+            usleep(10_000)
+            waited += 1
+        }
+        try #require(MountTable.isDeadFuseMount(mountpoint))
+        let record = """
+
+            [[mounts]]
+            mount_id = "0000"
+            job_id = "orphan"
+            mountpoint = "\(mountpoint)"
+            upper = "\(fixture.paths.upper(orphan))"
+            driver = "kernel"
+            base = "git"
+            pid = \(pid)
+            created_at_epoch_ms = 1
+            last_seen_epoch_ms = 1
+            [mounts.spec]
+            path = ""
+            [mounts.state]
+            state = "Ready"
+            """
+        #expect(shell("printf '%s\\n' '\(record)' >> '\(fixture.paths.stateFile)'").status == 0)
+
+        let recovered = try fixture.manager.recover()
+        #expect(recovered.map(\.jobID) == [orphan], "only the job whose server is gone")
+        #expect(MountTable.mount(at: mountpoint) == nil, "the dead mount is detached")
+        guard case .failed(let reason)? = try fixture.manager.status(orphan)?.state else {
+            Issue.record("the orphan is marked Failed")
+            return
+        }
+        #expect(reason.contains("\(pid)") && reason.contains("upper kept"))
+        #expect(shell("cat '\(fixture.paths.upper(orphan))/kept'").output == "work\n", "the job's work is kept")
+        #expect(try fixture.manager.status(JobID.validated("alive"))?.state == .ready)
+        #expect(shell("cat '\(live.mountpoint)/src/main.c'").output == "changed\n")
+    }
+}
+
+/// The directory holding the built products (the test runner and the package's executables).
+private var builtProductsDirectory: FilePath {
+    var buffer = [CChar](repeating: 0, count: Int(PATH_MAX))
+    let count = readlink("/proc/self/exe", &buffer, buffer.count - 1)
+    let path = FilePath(String(decoding: buffer[..<max(count, 0)].map { UInt8(bitPattern: $0) }, as: UTF8.self))
+    return path.removingLastComponent()
+}

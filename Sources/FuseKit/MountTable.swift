@@ -49,7 +49,7 @@ public enum MountTable {
         if result == 0 { return }
         switch Errno(rawValue: errno) {
         case .resourceBusy: throw .busy(path)
-        case .invalidArgument: throw .notMounted(path)
+        case .invalidArgument, .noSuchFileOrDirectory: throw .notMounted(path)
         case .notPermitted: try fusermountUnmount(path, lazy: lazy)
         case let other: throw .unmountFailed(path, reason: "\(other)")
         }

@@ -19,6 +19,13 @@ final class MountRegistry: Sendable {
 public enum SignalUnmounter {
     private static let sources = Mutex<[DispatchSourceSignal]>([])
     private static let received = Mutex<Int32?>(nil)
+    private static let cleanups = Mutex<[@Sendable () -> Void]>([])
+
+    /// Runs `cleanup` when a terminating signal arrives, before the FUSE mounts are unmounted (for mounts
+    /// stacked on them, such as a kernel overlay over a FUSE lower).
+    public static func onSignal(_ cleanup: @escaping @Sendable () -> Void) {
+        cleanups.withLock { $0.append(cleanup) }
+    }
 
     /// The terminating signal that arrived, if one did.
     public static var receivedSignal: Int32? { received.withLock { $0 } }
@@ -30,6 +37,7 @@ public enum SignalUnmounter {
                 let source = DispatchSource.makeSignalSource(signal: signo, queue: .global())
                 source.setEventHandler {
                     received.withLock { $0 = $0 ?? signo }
+                    for cleanup in cleanups.withLock({ $0 }) { cleanup() }
                     unmountAll()
                     endBySignal(signo)
                 }

@@ -1,0 +1,45 @@
+import Antares
+import ArgumentParser
+import Foundation
+import ScorpioKit
+
+/// `scorpio list [--json]`.
+struct ListCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "list",
+        abstract: "List the jobs in the state file, with their state and mountpoint.",
+        discussion: "Jobs whose serving process has gone are detached first and shown as Failed, with the reason."
+    )
+
+    @OptionGroup(title: "Global options") var global: GlobalOptions
+
+    @Flag(help: "Print JSON (the upstream MountStatus fields).")
+    var json = false
+
+    func run() async throws {
+        let config = try global.loadConfigAndStartLogging().config
+        let manager = try JobManagement.manager(config: config, base: BaseSelection(config: config))
+        try manager.recover()
+        let records = try manager.list().filter { $0.state != .unmounted }
+        if json {
+            let statuses = records.map { record -> [String: Any] in
+                [
+                    "mount_id": record.mountID, "job_id": record.jobID.rawValue, "path": record.spec.path,
+                    "cl": record.spec.cl as Any, "mountpoint": record.mountpoint, "state": record.state.name,
+                    "layers": ["upper": record.upper, "cl": record.changeList as Any, "dicfuse": "shared"],
+                    "created_at_epoch_ms": record.createdAtEpochMilliseconds, "last_seen_epoch_ms": record.lastSeenEpochMilliseconds,
+                ]
+            }
+            let data = try JSONSerialization.data(withJSONObject: ["mounts": statuses], options: [.prettyPrinted, .sortedKeys])
+            print(String(decoding: data, as: UTF8.self))
+            return
+        }
+        if records.isEmpty {
+            print("no jobs")
+            return
+        }
+        for record in records {
+            print("\(record.jobID)\t\(record.state)\t\(record.mountpoint)\t\(record.driver)\t\(record.base)")
+        }
+    }
+}

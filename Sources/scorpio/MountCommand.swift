@@ -1,0 +1,93 @@
+import Antares
+import ArgumentParser
+import FuseKit
+import Glibc
+import ScorpioKit
+import SystemPackage
+
+/// `scorpio mount [JOB_ID]`: a job's copy-on-write union, served from a background process.
+struct MountCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "mount",
+        abstract: "Mount a job's copy-on-write view of the monorepo (served in the background).",
+        discussion: """
+            The job sees the base revision (read lazily, nothing checked out) with the change list's \
+            files over it; what it writes goes to its own upper directory under antares_upper_root. \
+            The mount is at {antares_mount_root}/{job} unless --at names a directory. Mounting a job \
+            again with the same options is harmless; with other options it is an error.
+
+            Examples:
+              scorpio mount build-42                       HEAD of the repository here
+              scorpio mount build-43 --rev main --path services/api
+              scorpio mount --at /tmp/ws                   a generated job id, mounted at /tmp/ws
+              scorpio umount build-42                      unmount and remove its upper
+            """
+    )
+
+    @OptionGroup(title: "Global options") var global: GlobalOptions
+    @OptionGroup(title: "Base") var base: BaseSourceOptions
+
+    @Argument(help: ArgumentHelp("The job id (default: a new one).", valueName: "job-id"))
+    var jobID: String?
+
+    @Option(help: ArgumentHelp("Mount here instead of {antares_mount_root}/{job}.", valueName: "dir"))
+    var at: String?
+
+    @Option(help: ArgumentHelp("Union driver: auto, fuse or kernel (config key union_driver).", valueName: "driver"))
+    var driver: UnionDriver?
+
+    @Flag(help: "Serve from this process until the job is unmounted or interrupted.")
+    var foreground = false
+
+    @Option(name: .customLong("ready-fd"), help: .hidden)
+    var readyDescriptor: Int32?
+
+    func run() async throws {
+        var config = try global.loadConfigAndStartLogging().config
+        if let driver { config.unionDriver = driver }
+        let job = try jobID.map { text throws(ManagerError) in try JobID.validated(text) } ?? JobID.generate()
+        if !foreground && readyDescriptor == nil {
+            try startInBackground(job)
+            return
+        }
+        do {
+            try serve(job, config: config)
+        } catch {
+            if let readyDescriptor { BackgroundServer.report(to: readyDescriptor, "\(error)") }
+            throw error
+        }
+    }
+
+    private func startInBackground(_ job: JobID) throws {
+        guard let executable = HostProbeLauncher.currentExecutable?.executable else {
+            throw BackgroundServerError.failed("cannot find the scorpio executable (/proc/self/exe)")
+        }
+        var arguments = ["mount", job.rawValue] + base.arguments + global.overrideArguments
+        if let at { arguments += ["--at", at] }
+        if let driver { arguments += ["--driver", driver.rawValue] }
+        let started = ContinuousClock.now
+        _ = try BackgroundServer.start(executable: executable, arguments: arguments)
+        print("scorpio: job \(job) mounted in \((ContinuousClock.now - started).milliseconds) ms")
+    }
+
+    private func serve(_ job: JobID, config: ScorpioConfig) throws {
+        let manager = try JobManagement.manager(config: config, base: base.selection(config: config))
+        SignalUnmounter.onSignal { manager.unmountAll(keepUpper: true) }
+        SignalUnmounter.install()
+        let record = try manager.mountJob(job, at: at.map { FilePath($0) }, spec: JobSpec(path: base.path ?? ""))
+        let line = "ready job \(job) at \(record.mountpoint) (\(record.driver) driver, base \(record.base))\n"
+        if let readyDescriptor {
+            BackgroundServer.report(to: readyDescriptor, line)
+        } else {
+            print("scorpio: serving \(line.dropFirst(6))", terminator: "")
+        }
+        // Served until `scorpio umount` unmounts it (and records it), or a signal ends it (the handler
+        // unmounts and records it, keeping the upper).
+        while MountTable.mount(at: FilePath(record.mountpoint)) != nil {
+            usleep(200_000)
+        }
+        SignalUnmounter.exitIfSignalled()
+    }
+}
+
+extension UnionDriver: ExpressibleByArgument {}

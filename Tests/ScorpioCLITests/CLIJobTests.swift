@@ -1,0 +1,76 @@
+import Foundation
+import SystemPackage
+import Testing
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// `scorpio mount|umount|list`, run as a user would.
+@Suite("scorpio mount", .enabled(if: CLIDoctorTests.privileged, "needs root and /dev/fuse"))
+struct CLIJobTests {
+    private func makeRepository(in directory: FilePath) throws -> FilePath {
+        let repository = directory.appending("repo")
+        let script = """
+            set -e; mkdir -p '\(repository)/src'; cd '\(repository)'; git init -q -b main .
+            printf 'hello\\n' > src/hello.txt; git add -A
+            git -c user.name=t -c user.email=t@x commit -qm one
+            """
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/bin/sh")
+        process.arguments = ["-c", script]
+        try process.run()
+        process.waitUntilExit()
+        try #require(process.terminationStatus == 0)
+        return repository
+    }
+
+    private func mounts(under directory: FilePath) -> [String] {
+        ((try? String(contentsOfFile: "/proc/self/mounts", encoding: .utf8)) ?? "").split(separator: "\n")
+            .map { $0.split(separator: " ")[1] }.filter { $0.hasPrefix(directory.string) }.map(String.init)
+    }
+
+    @Test func aJobIsMountedWrittenListedAndUnmounted() throws {
+        try withSandbox { scorpio, directory in
+            try write(sandboxedDirectories(in: directory), to: directory.appending("scorpio.toml"))
+            let repository = try makeRepository(in: directory)
+            defer { for mount in mounts(under: directory).reversed() { _ = umount2(mount, Int32(MNT_DETACH)) } }
+            let mounted = try scorpio.run(["mount", "job-1", "--repo", repository.string])
+            #expect(mounted.status == 0, "\(mounted.standardError)")
+            let listed = try scorpio.run(["list"])
+            let line = try #require(listed.standardOutput.split(separator: "\n").first { $0.hasPrefix("job-1\t") })
+            #expect(line.contains("\tReady\t"))
+            let mountpoint = String(line.split(separator: "\t")[2])
+            #expect(try contents(of: FilePath(mountpoint).appending("src/hello.txt")) == "hello\n")
+            try write("new\n", to: FilePath(mountpoint).appending("new.txt"))
+
+            let json = try scorpio.run(["list", "--json"])
+            #expect(json.standardOutput.contains("\"job_id\" : \"job-1\""), "\(json.standardOutput)")
+            let again = try scorpio.run(["mount", "job-1", "--repo", repository.string, "--path", "src"])
+            #expect(again.status != 0 && again.standardError.contains("already mounted"), "\(again.standardError)")
+
+            let unmounted = try scorpio.run(["umount", "job-1", "--keep-upper"])
+            #expect(unmounted.status == 0, "\(unmounted.standardError)")
+            #expect(unmounted.standardOutput.contains("upper kept"))
+            var waited = 0
+            while !mounts(under: directory).isEmpty && waited < 100 {
+                usleep(20_000)
+                waited += 1
+            }
+            #expect(mounts(under: directory).isEmpty, "nothing of the job stays mounted")
+            #expect(try scorpio.run(["list"]).standardOutput == "no jobs\n")
+        }
+    }
+
+    @Test func badJobIDsAndUnknownJobsAreNamed() throws {
+        try withSandbox { scorpio, directory in
+            try write(sandboxedDirectories(in: directory), to: directory.appending("scorpio.toml"))
+            let bad = try scorpio.run(["mount", "../escape"])
+            #expect(bad.status == 2)
+            #expect(bad.standardError.contains("invalid job id '../escape'"))
+            let unknown = try scorpio.run(["umount", "no-such-job"])
+            #expect(unknown.status == 1)
+            #expect(unknown.standardError.contains("no job no-such-job"))
+        }
+    }
+}

@@ -1,4 +1,6 @@
+import Antares
 import ArgumentParser
+import Foundation
 import ScorpioKit
 import SystemPackage
 
@@ -28,6 +30,12 @@ struct BaseSourceOptions: ParsableArguments {
         if let path { selection.subdirectory = path }
         if let dir { selection.directory = FilePath(dir) }
         return selection
+    }
+
+    /// What a job records of these choices, so later commands (diff, export) reopen the same base.
+    var jobSpec: JobSpec {
+        let repository = repo.map { path in path.hasPrefix("/") ? path : FileManager.default.currentDirectoryPath + "/" + path }
+        return JobSpec(path: path ?? "", repository: repository, revision: rev)
     }
 
     /// The same choices as arguments, for the background process.

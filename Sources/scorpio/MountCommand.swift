@@ -74,7 +74,7 @@ struct MountCommand: AsyncParsableCommand {
         let manager = try JobManagement.manager(config: config, base: base.selection(config: config))
         SignalUnmounter.onSignal { manager.unmountAll(keepUpper: true) }
         SignalUnmounter.install()
-        let record = try manager.mountJob(job, at: at.map { FilePath($0) }, spec: JobSpec(path: base.path ?? ""))
+        let record = try manager.mountJob(job, at: at.map { FilePath($0) }, spec: base.jobSpec)
         let line = "ready job \(job) at \(record.mountpoint) (\(record.driver) driver, base \(record.base))\n"
         if let readyDescriptor {
             BackgroundServer.report(to: readyDescriptor, line)

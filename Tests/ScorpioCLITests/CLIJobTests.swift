@@ -49,6 +49,11 @@ struct CLIJobTests {
             let again = try scorpio.run(["mount", "job-1", "--repo", repository.string, "--path", "src"])
             #expect(again.status != 0 && again.standardError.contains("already mounted"), "\(again.standardError)")
 
+            try FileManager.default.removeItem(atPath: mountpoint + "/src/hello.txt")
+            let diff = try scorpio.run(["diff", "job-1"])
+            #expect(diff.status == 0, "\(diff.standardError)")
+            #expect(diff.standardOutput == "A new.txt\nD src/hello.txt\n")
+
             let unmounted = try scorpio.run(["umount", "job-1", "--keep-upper"])
             #expect(unmounted.status == 0, "\(unmounted.standardError)")
             #expect(unmounted.standardOutput.contains("upper kept"))
@@ -59,6 +64,7 @@ struct CLIJobTests {
             }
             #expect(mounts(under: directory).isEmpty, "nothing of the job stays mounted")
             #expect(try scorpio.run(["list"]).standardOutput == "no jobs\n")
+            #expect(try scorpio.run(["diff", "job-1"]).standardOutput == "A new.txt\nD src/hello.txt\n", "the kept upper still answers")
         }
     }
 

@@ -4,10 +4,15 @@ public struct JobSpec: Sendable, Equatable, Codable {
     public var path: String
     /// The change list, if any.
     public var cl: String?
+    /// The base repository and revision the job asked for (nil: the configured default).
+    public var repository: String?
+    public var revision: String?
 
-    public init(path: String = "", cl: String? = nil) {
+    public init(path: String = "", cl: String? = nil, repository: String? = nil, revision: String? = nil) {
         self.path = path
         self.cl = cl
+        self.repository = repository
+        self.revision = revision
     }
 }
 

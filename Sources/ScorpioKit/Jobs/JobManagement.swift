@@ -18,8 +18,7 @@ public enum JobManagement {
         return AntaresManager(
             paths: paths, bases: bases, driver: driver(for: config.unionDriver),
             openBase: { spec throws(SourceError) in
-                var selection = base
-                selection.subdirectory = spec.path
+                let selection = base.applying(spec)
                 do throws(BaseSourceError) {
                     return try selection.openSource(config: config)
                 } catch {
@@ -49,5 +48,40 @@ extension ManagerError: ScorpioFailure {
         case .invalidJobID: .usageError
         default: .failure
         }
+    }
+}
+
+extension JobManagement {
+    /// What job `record` changed, from its upper directory, with its base opened to tell additions from
+    /// modifications.
+    public static func changes(of record: MountRecord, config: ScorpioConfig, base: BaseSelection) throws(BaseSourceError) -> [UpperChange] {
+        let selection = base.applying(record.spec)
+        let source = try selection.openSource(config: config)
+        let store: ContentStore
+        do { store = try ContentStore(root: config.storePath) } catch { throw .source(error) }
+        let dicfuse = Dicfuse(source: source, store: store)
+        let changeList = record.changeList.map { FilePath($0) }
+        return UpperChanges(upper: FilePath(record.upper)).list { path in
+            if let changeList {
+                var st = stat()
+                if lstat(changeList.appending(path).string, &st) == 0 {
+                    if OverlayFormat.isWhiteout(st) { return nil }
+                    return st.st_mode & S_IFMT == S_IFDIR
+                }
+            }
+            guard let inode = try? dicfuse.resolve(FilePath(path)), let attributes = try? dicfuse.attributes(of: inode) else { return nil }
+            return attributes.mode & S_IFMT == S_IFDIR
+        }
+    }
+}
+
+extension BaseSelection {
+    /// This selection with what a job's spec names: its path, and its repository and revision if given.
+    public func applying(_ spec: JobSpec) -> BaseSelection {
+        var selection = self
+        selection.subdirectory = spec.path
+        if let repository = spec.repository { selection.repository = FilePath(repository) }
+        if let revision = spec.revision { selection.revision = revision }
+        return selection
     }
 }

@@ -35,6 +35,10 @@ struct BaseMountCommand: AsyncParsableCommand {
     @Option(name: .customLong("ready-fd"), help: .hidden)
     var readyDescriptor: Int32?
 
+    func validate() throws {
+        if base.cl != nil { throw ValidationError("--cl applies to jobs (scorpio mount); a base is a revision alone") }
+    }
+
     func run() async throws {
         let config = try global.loadConfigAndStartLogging().config
         if !foreground && readyDescriptor == nil {

@@ -21,6 +21,9 @@ struct BaseSourceOptions: ParsableArguments {
     @Option(help: ArgumentHelp("Directory served by the dir source.", valueName: "path"))
     var dir: String?
 
+    @Option(help: ArgumentHelp("Change list: its files over the base (a ref by cl_ref_pattern, default refs/cl/{cl}, or any revision).", valueName: "cl"))
+    var cl: String?
+
     func selection(config: ScorpioConfig) -> BaseSelection {
         var selection = BaseSelection(config: config)
         if let source { selection.kind = source }
@@ -35,7 +38,7 @@ struct BaseSourceOptions: ParsableArguments {
     /// What a job records of these choices, so later commands (diff, export) reopen the same base.
     var jobSpec: JobSpec {
         let repository = repo.map { path in path.hasPrefix("/") ? path : FileManager.default.currentDirectoryPath + "/" + path }
-        return JobSpec(path: path ?? "", repository: repository, revision: rev)
+        return JobSpec(path: path ?? "", cl: cl, repository: repository, revision: rev)
     }
 
     /// The same choices as arguments, for the background process.
@@ -46,6 +49,7 @@ struct BaseSourceOptions: ParsableArguments {
         if let rev { result += ["--rev", rev] }
         if let path { result += ["--path", path] }
         if let dir { result += ["--dir", dir] }
+        if let cl { result += ["--cl", cl] }
         return result
     }
 }

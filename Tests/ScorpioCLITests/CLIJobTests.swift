@@ -68,6 +68,38 @@ struct CLIJobTests {
         }
     }
 
+    @Test func aJobWithAChangeListSeesItsChangesOverTheBase() throws {
+        try withSandbox { scorpio, directory in
+            try write(sandboxedDirectories(in: directory), to: directory.appending("scorpio.toml"))
+            let repository = try makeRepository(in: directory)
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: "/bin/sh")
+            process.arguments = ["-c", """
+                set -e; cd '\(repository)'; git checkout -q -b cl
+                printf 'changed\\n' > src/hello.txt; printf 'added\\n' > added.txt; mkdir gone; : > gone/x
+                git add -A; git -c user.name=t -c user.email=t@x commit -qm cl
+                git update-ref refs/cl/7 HEAD; git checkout -q main
+                """]
+            try process.run()
+            process.waitUntilExit()
+            try #require(process.terminationStatus == 0)
+            defer { for mount in mounts(under: directory).reversed() { _ = umount2(mount, Int32(MNT_DETACH)) } }
+
+            let mounted = try scorpio.run(["mount", "cl-job", "--repo", repository.string, "--cl", "7"])
+            #expect(mounted.status == 0, "\(mounted.standardError)")
+            let line = try #require(try scorpio.run(["list"]).standardOutput.split(separator: "\n").first { $0.hasPrefix("cl-job\t") })
+            let mountpoint = FilePath(String(line.split(separator: "\t")[2]))
+            #expect(try contents(of: mountpoint.appending("src/hello.txt")) == "changed\n")
+            #expect(try contents(of: mountpoint.appending("added.txt")) == "added\n")
+            #expect(try scorpio.run(["diff", "cl-job"]).standardOutput == "", "the CL is not the job's own change")
+            #expect(try scorpio.run(["umount", "cl-job"]).status == 0)
+
+            let unknown = try scorpio.run(["mount", "cl-job-2", "--repo", repository.string, "--cl", "999"])
+            #expect(unknown.status != 0)
+            #expect(unknown.standardError.contains("999"), "\(unknown.standardError)")
+        }
+    }
+
     @Test func badJobIDsAndUnknownJobsAreNamed() throws {
         try withSandbox { scorpio, directory in
             try write(sandboxedDirectories(in: directory), to: directory.appending("scorpio.toml"))

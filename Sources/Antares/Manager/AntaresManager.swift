@@ -14,7 +14,7 @@ public final class AntaresManager: Sendable {
     public let driver: UnionDriverKind
     private let bases: DicfuseManager
     private let openBase: @Sendable (JobSpec) throws(SourceError) -> any TreeSource
-    private let buildChangeList: @Sendable (String, FilePath) throws(ManagerError) -> Void
+    private let buildChangeList: @Sendable (JobSpec, FilePath) throws(ManagerError) -> Void
     private let stateFile: StateFile
     private let live = Mutex<[JobID: LiveJob]>([:])
 
@@ -25,12 +25,12 @@ public final class AntaresManager: Sendable {
 
     /// - Parameters:
     ///   - openBase: the tree a job's spec names (its `path` is the served subdirectory).
-    ///   - buildChangeList: writes a CL's layer into an empty directory (overlay format).
+    ///   - buildChangeList: writes the layer of the spec's CL into a directory (overlay format).
     public init(
         paths: AntaresPaths, bases: DicfuseManager, driver: UnionDriverKind,
         openBase: @escaping @Sendable (JobSpec) throws(SourceError) -> any TreeSource,
-        buildChangeList: @escaping @Sendable (String, FilePath) throws(ManagerError) -> Void = { cl, _ throws(ManagerError) in
-            throw .changeList(cl, reason: "no change-list source is configured")
+        buildChangeList: @escaping @Sendable (JobSpec, FilePath) throws(ManagerError) -> Void = { spec, _ throws(ManagerError) in
+            throw .changeList(spec.cl ?? "", reason: "no change-list source is configured")
         }
     ) {
         self.paths = paths
@@ -65,7 +65,7 @@ public final class AntaresManager: Sendable {
             let directory = paths.changeList(job)
             try? FileManager.default.removeItem(atPath: directory.string)
             do { try makeDirectory(directory) } catch { throw .changeList(cl, reason: "cannot create \(directory): \(error)") }
-            try buildChangeList(cl, directory)
+            try buildChangeList(spec, directory)
             return directory
         }
         do { try makeDirectory(target) } catch { throw .union(.layer(target, reason: "cannot create the mountpoint: \(error)")) }

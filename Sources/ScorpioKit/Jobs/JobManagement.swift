@@ -27,7 +27,26 @@ public enum JobManagement {
                     default: throw SourceError.io(selection.repository?.string ?? ".", reason: "\(error)")
                     }
                 }
+            },
+            buildChangeList: { spec, directory throws(ManagerError) in
+                try writeChangeList(spec, into: directory, base: base.applying(spec), config: config)
             })
+    }
+
+    /// Writes the layer of `spec`'s CL: for a git base, the CL ref (`cl_ref_pattern`) or revision
+    /// against the merge base with the job's base revision.
+    static func writeChangeList(_ spec: JobSpec, into directory: FilePath, base: BaseSelection, config: ScorpioConfig) throws(ManagerError) {
+        guard let cl = spec.cl else { return }
+        guard base.kind == .git else {
+            throw .changeList(cl, reason: "change lists come from git refs; the \(base.kind.rawValue) source has none yet")
+        }
+        do {
+            let changeList = GitChangeList(repository: (base.repository ?? ".").string, referencePattern: config.treeSource.clRefPattern)
+            let resolved = try changeList.changes(of: cl, over: base.revision)
+            try ChangeListLayerWriter(destination: directory).write(resolved.changes)
+        } catch {
+            throw .changeList(cl, reason: "\(error)")
+        }
     }
 
     /// The driver `auto` stands for on this host: kernel overlayfs where this process may mount it (root),

@@ -1,0 +1,131 @@
+import CSyscalls
+import Glibc
+import SystemPackage
+
+/// The syscalls the union makes on its real layers, on absolute path strings; every failure is the
+/// call's errno. (Named apart from the FUSE operations of the same names.)
+enum Posix {
+    static func lstat(_ path: String) -> stat? {
+        var st = stat()
+        return Glibc.lstat(path, &st) == 0 ? st : nil
+    }
+
+    static func fstat(_ descriptor: Int32) throws(Errno) -> stat {
+        var st = stat()
+        try check(Glibc.fstat(descriptor, &st))
+        return st
+    }
+
+    static func check(_ result: Int32) throws(Errno) {
+        if result != 0 { throw Errno(rawValue: errno) }
+    }
+
+    static func open(_ path: String, _ flags: Int32, _ mode: mode_t = 0) throws(Errno) -> Int32 {
+        let fd = Glibc.open(path, flags | O_CLOEXEC, mode)
+        guard fd >= 0 else { throw Errno(rawValue: errno) }
+        return fd
+    }
+
+    static func rename(_ from: String, _ to: String, flags: UInt32 = 0) throws(Errno) {
+        try check(renameat2(AT_FDCWD, from, AT_FDCWD, to, flags))
+    }
+
+    static func readlink(_ path: String) throws(Errno) -> String {
+        var buffer = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
+        let count = Glibc.readlink(path, &buffer, buffer.count - 1)
+        guard count >= 0 else { throw Errno(rawValue: errno) }
+        return String(decoding: buffer[..<count].map { UInt8(bitPattern: $0) }, as: UTF8.self)
+    }
+
+    /// Names in a directory (without `.` and `..`) with their `d_type`.
+    static func listDirectory(_ path: String) throws(Errno) -> [(name: String, type: UInt8)] {
+        guard let stream = opendir(path) else { throw Errno(rawValue: errno) }
+        defer { closedir(stream) }
+        var result: [(String, UInt8)] = []
+        while let entry = readdir(stream) {
+            let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
+                String(cString: raw.bindMemory(to: CChar.self).baseAddress!)
+            }
+            if name == "." || name == ".." { continue }
+            result.append((name, entry.pointee.d_type))
+        }
+        return result
+    }
+
+    /// Removes a directory and everything in it (used for scratch in the work directory only).
+    static func removeTree(_ path: String) {
+        guard lstat(path)?.isDirectory == true else {
+            Glibc.unlink(path)
+            return
+        }
+        if let entries = try? listDirectory(path) {
+            for entry in entries {
+                let child = "\(path)/\(entry.name)"
+                if let st = lstat(child), st.st_mode & S_IFMT == S_IFDIR { removeTree(child) } else { Glibc.unlink(child) }
+            }
+        }
+        Glibc.rmdir(path)
+    }
+
+    /// Sets access and modification times without following a symlink.
+    static func setTimes(_ path: String, access: timespec, modification: timespec) throws(Errno) {
+        let times = [access, modification]
+        try check(utimensat(AT_FDCWD, path, times, AT_SYMLINK_NOFOLLOW))
+    }
+
+    /// Copies `count` bytes from `source` to `destination` (both from offset 0), in the kernel where it can.
+    static func copyData(from source: Int32, to destination: Int32, count: UInt64) throws(Errno) {
+        var done: UInt64 = 0
+        if let copyFileRange = LateBoundCalls.copyFileRange {
+            while done < count {
+                var inOffset = Int64(done), outOffset = Int64(done)
+                let copied = copyFileRange(source, &inOffset, destination, &outOffset, Int(min(count - done, 1 << 30)), 0)
+                if copied < 0 && errno == EINTR { continue }
+                if copied <= 0 { break }
+                done += UInt64(copied)
+            }
+        }
+        var buffer = [UInt8](repeating: 0, count: 1 << 17)
+        while done < count {
+            let read = buffer.withUnsafeMutableBytes { pread(source, $0.baseAddress, $0.count, off_t(done)) }
+            if read < 0 && errno == EINTR { continue }
+            if read < 0 { throw Errno(rawValue: errno) }
+            if read == 0 { break }
+            var written = 0
+            while written < read {
+                let count = buffer.withUnsafeBytes { pwrite(destination, $0.baseAddress! + written, read - written, off_t(done) + off_t(written)) }
+                if count < 0 && errno == EINTR { continue }
+                if count < 0 { throw Errno(rawValue: errno) }
+                written += count
+            }
+            done += UInt64(read)
+        }
+    }
+}
+
+/// Linux calls Swift's Glibc module does not import (they sit behind _GNU_SOURCE); looked up once at
+/// run time.
+enum LateBoundCalls {
+    typealias CopyFileRange = @convention(c) (Int32, UnsafeMutablePointer<Int64>?, Int32, UnsafeMutablePointer<Int64>?, Int, UInt32) -> Int
+    typealias Fallocate = @convention(c) (Int32, Int32, Int64, Int64) -> Int32
+
+    static let copyFileRange: CopyFileRange? = symbol("copy_file_range")
+    static let fallocate: Fallocate? = symbol("fallocate64")
+
+    private static func symbol<F>(_ name: String) -> F? {
+        guard let address = dlsym(dlopen(nil, RTLD_NOW), name) else { return nil }
+        return unsafeBitCast(address, to: F.self)
+    }
+}
+
+extension stat {
+    var isDirectory: Bool { st_mode & S_IFMT == S_IFDIR }
+    var isRegularFile: Bool { st_mode & S_IFMT == S_IFREG }
+    var isSymlink: Bool { st_mode & S_IFMT == S_IFLNK }
+    var isWhiteout: Bool { OverlayFormat.isWhiteout(self) }
+}
+
+/// Joins a union-relative path ("" is the root) and a name.
+func joinPath(_ parent: String, _ name: String) -> String {
+    parent.isEmpty ? name : "\(parent)/\(name)"
+}

@@ -22,7 +22,13 @@ private final class ManagerFixture {
         let repositoryPath = repository.path.string
         manager = AntaresManager(
             paths: paths, bases: DicfuseManager(store: try ContentStore(root: scratch.path.appending("store"))), driver: driver,
-            openBase: { spec throws(SourceError) in try GitTreeSource(repository: repositoryPath, subdirectory: spec.path) })
+            openBase: { spec throws(SourceError) in try GitTreeSource(repository: repositoryPath, subdirectory: spec.path) },
+            buildChangeList: { spec, directory throws(ManagerError) in
+                // A CL named N replaces src/main.c with "cl N".
+                guard shell("mkdir -p '\(directory)/src' && echo 'cl \(spec.cl ?? "")' > '\(directory)/src/main.c'").status == 0 else {
+                    throw .changeList(spec.cl ?? "", reason: "cannot write the test layer")
+                }
+            })
     }
 
     deinit {
@@ -45,6 +51,21 @@ struct ManagerTests {
         #expect(access("\(b.mountpoint)/only-a", F_OK) != 0)
         #expect(shell("cat '\(a.mountpoint)/src/main.c'").output == "from-a\n")
         #expect(a.base == b.base, "one shared base")
+    }
+
+    @Test func theChangeListOfALiveJobIsReplacedAndCleared() throws {
+        let fixture = try ManagerFixture()
+        let job = try JobID.validated("switching")
+        let record = try fixture.manager.mountJob(job, spec: JobSpec(cl: "1"))
+        #expect(shell("cat '\(record.mountpoint)/src/main.c'").output == "cl 1\n")
+        #expect(shell("echo mine > '\(record.mountpoint)/mine.txt'").status == 0)
+        let switched = try fixture.manager.changeChangeList(job, to: "2")
+        #expect(switched.spec.cl == "2" && switched.state == .ready)
+        #expect(shell("cat '\(record.mountpoint)/src/main.c'").output == "cl 2\n")
+        #expect(shell("cat '\(record.mountpoint)/mine.txt'").output == "mine\n", "the job's own writes stay")
+        try fixture.manager.changeChangeList(job, to: nil)
+        #expect(shell("cat '\(record.mountpoint)/src/main.c'").output == "changed\n", "cleared: the base shows")
+        #expect(try fixture.manager.status(job)?.changeList == nil)
     }
 
     @Test func mountingIsIdempotentByJobAndRefusesAnotherSpec() throws {

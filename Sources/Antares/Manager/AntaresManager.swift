@@ -123,6 +123,54 @@ public final class AntaresManager: Sendable {
         return record
     }
 
+    /// Replaces the change list of job `id`, served by this process, with `cl` (nil clears it): the
+    /// union is briefly unmounted (state Quiescing), the layer rebuilt and the union mounted again over
+    /// the same upper. A busy mount is left as it was.
+    @discardableResult
+    public func changeChangeList(_ id: JobID, to cl: String?) throws(ManagerError) -> MountRecord {
+        guard var record = try stateFile.read().last(where: { $0.jobID == id && $0.state.expectsMount }) else { throw .unknownJob(id) }
+        guard let job = live.withLock({ $0[id] }) else {
+            throw .state(paths.stateFile.string, reason: "job \(id) is served by process \(record.pid), not this one")
+        }
+        record.state = .quiescing
+        try save(record)
+        do {
+            try job.union.unmount()
+        } catch {
+            record.state = .ready
+            try? save(record)
+            throw .union(error)
+        }
+        var spec = record.spec
+        spec.cl = cl
+        do {
+            let directory: FilePath? = cl == nil ? nil : paths.changeList(id)
+            try? FileManager.default.removeItem(atPath: paths.changeList(id).string)
+            if let directory {
+                do { try makeDirectory(directory) } catch { throw ManagerError.changeList(cl ?? "", reason: "cannot create \(directory): \(error)") }
+                try buildChangeList(spec, directory)
+            }
+            let layers = UnionLayers(upper: paths.upper(id), work: paths.work(id), changeList: directory)
+            let union = try AntaresFuse(mountpoint: FilePath(record.mountpoint), dicfuse: job.lease.dicfuse, layers: layers, driver: driver)
+            try union.mount()
+            live.withLock { $0[id] = LiveJob(union: union, lease: job.lease) }
+            record.spec = spec
+            record.changeList = directory?.string
+            record.state = .ready
+        } catch let error as ManagerError {
+            record.state = .failed(reason: "\(error)")
+            try? save(record)
+            throw error
+        } catch {
+            record.state = .failed(reason: "\(error)")
+            try? save(record)
+            throw .union(error as? AntaresError ?? .layer(FilePath(record.mountpoint), reason: "\(error)"))
+        }
+        record.lastSeenEpochMilliseconds = Self.nowMilliseconds
+        try save(record)
+        return record
+    }
+
     /// Every recorded job.
     public func list() throws(ManagerError) -> [MountRecord] { try stateFile.read() }
 

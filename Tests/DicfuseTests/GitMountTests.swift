@@ -54,18 +54,13 @@ struct GitMountTests {
     }
 
     @Test func aDirectoryNeverListedIsNeverLoaded() throws {
-        let scratch = try Scratch()
-        let repository = try TestRepository(in: scratch)
-        let dicfuse = Dicfuse(source: try GitTreeSource(repository: repository.path.string), store: try ContentStore(root: scratch.path.appending("store")))
-        let mountpoint = scratch.directory("mnt")
-        let mount = try dicfuse.mount(at: mountpoint)
-        defer { try? mount.unmount(lazy: true) }
-        #expect(dicfuse.statistics.directoriesLoaded == 0)
-        #expect(access(mountpoint.appending("src/main.c").string, F_OK) == 0)
-        #expect(dicfuse.statistics.directoriesLoaded == 2, "the root and src, not src/lib, docs or new")
-        _ = shell("cat '\(mountpoint)/new/deep/er/file'")
-        #expect(dicfuse.statistics.directoriesLoaded == 5)
-        #expect(dicfuse.statistics.store.fetched == 1)
+        let base = try MountedBase()
+        #expect(base.dicfuse.statistics.directoriesLoaded == 0)
+        #expect(access(base.mountpoint.appending("src/main.c").string, F_OK) == 0)
+        #expect(base.dicfuse.statistics.directoriesLoaded == 2, "the root and src, not src/lib, docs or new")
+        _ = shell("cat '\(base.mountpoint)/new/deep/er/file'")
+        #expect(base.dicfuse.statistics.directoriesLoaded == 5)
+        #expect(base.dicfuse.statistics.store.fetched == 1)
     }
 
     @Test func prefetchListsSubdirectoriesAheadInTheBackground() throws {
@@ -91,22 +86,17 @@ struct GitMountTests {
     }
 
     @Test func theKernelCachesAbsorbRepeatedReadsListingsAndOpens() throws {
-        let scratch = try Scratch()
-        let repository = try TestRepository(in: scratch)
-        let dicfuse = Dicfuse(source: try GitTreeSource(repository: repository.path.string), store: try ContentStore(root: scratch.path.appending("store")))
-        let mountpoint = scratch.directory("mnt")
-        let mount = try dicfuse.mount(at: mountpoint)
-        defer { try? mount.unmount(lazy: true) }
-        let walk = "find '\(mountpoint)' -printf '%s %m\\n' > /dev/null; cat '\(mountpoint)/blob.bin' '\(mountpoint)/src/main.c' > /dev/null"
+        let base = try MountedBase()
+        let walk = "find '\(base.mountpoint)' -printf '%s %m\\n' > /dev/null; cat '\(base.mountpoint)/blob.bin' '\(base.mountpoint)/src/main.c' > /dev/null"
         #expect(shell(walk).status == 0)
         // statfs is never cached by the kernel (find asks it once per run); everything else must be.
-        let first = mount.requests.snapshot.filter { $0.key != .statfs }
+        let first = base.mount.requests.snapshot.filter { $0.key != .statfs }
         #expect(first[.read, default: 0] > 0)
         #expect(first[.open, default: 0] <= 1, "open is answered ENOSYS once, then never sent")
         #expect(first[.opendir, default: 0] <= 1, "opendir likewise")
         #expect(shell(walk).status == 0)
         #expect(shell(walk).status == 0)
-        #expect(mount.requests.snapshot.filter { $0.key != .statfs } == first, "page cache, directory cache, entries and attributes all held")
+        #expect(base.mount.requests.snapshot.filter { $0.key != .statfs } == first, "page cache, directory cache, entries and attributes all held")
         #expect(first[.flush, default: 0] <= 1, "flush is answered ENOSYS once, then never sent")
         #expect(first[.release] == nil && first[.releasedir] == nil, "nothing opened, nothing released")
     }
@@ -156,14 +146,9 @@ struct GitMountTests {
     }
 
     @Test func theMountIsReadOnly() throws {
-        let scratch = try Scratch()
-        let repository = try TestRepository(in: scratch)
-        let dicfuse = Dicfuse(source: try GitTreeSource(repository: repository.path.string), store: try ContentStore(root: scratch.path.appending("store")))
-        let mountpoint = scratch.directory("mnt")
-        let mount = try dicfuse.mount(at: mountpoint)
-        defer { try? mount.unmount(lazy: true) }
-        #expect(open(mountpoint.appending("src/main.c").string, O_WRONLY) == -1 && errno == EROFS)
-        #expect(mkdir(mountpoint.appending("x").string, 0o755) == -1 && errno == EROFS)
+        let base = try MountedBase()
+        #expect(open(base.mountpoint.appending("src/main.c").string, O_WRONLY) == -1 && errno == EROFS)
+        #expect(mkdir(base.mountpoint.appending("x").string, 0o755) == -1 && errno == EROFS)
     }
 }
 
@@ -205,4 +190,23 @@ struct GitSourceErrorTests {
         #expect(byExpression.revision.id == bySha.revision.id)
         #expect(byTag.revision.id == bySha.revision.id)
     }
+}
+
+/// A test repository's `main` served by Dicfuse at a scratch mountpoint, unmounted when released.
+final class MountedBase {
+    let scratch: Scratch
+    let repository: TestRepository
+    let dicfuse: Dicfuse
+    let mountpoint: FilePath
+    let mount: FuseMount
+
+    init() throws {
+        scratch = try Scratch()
+        repository = try TestRepository(in: scratch)
+        dicfuse = Dicfuse(source: try GitTreeSource(repository: repository.path.string), store: try ContentStore(root: scratch.path.appending("store")))
+        mountpoint = scratch.directory("mnt")
+        mount = try dicfuse.mount(at: mountpoint)
+    }
+
+    deinit { try? mount.unmount(lazy: true) }
 }

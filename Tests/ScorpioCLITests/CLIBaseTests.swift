@@ -9,22 +9,6 @@ import Glibc
 /// `scorpio base mount|unmount` and `scorpio store`, run as a user would.
 @Suite("scorpio base", .enabled(if: CLIDoctorTests.privileged, "needs root and /dev/fuse"))
 struct CLIBaseTests {
-    private func makeRepository(in directory: FilePath) throws -> FilePath {
-        let repository = directory.appending("repo")
-        let script = """
-            set -e; mkdir -p '\(repository)/src'; cd '\(repository)'; git init -q -b main .
-            printf 'hello\\n' > src/hello.txt; git add -A
-            git -c user.name=t -c user.email=t@x commit -qm one
-            """
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/bin/sh")
-        process.arguments = ["-c", script]
-        try process.run()
-        process.waitUntilExit()
-        try #require(process.terminationStatus == 0)
-        return repository
-    }
-
     private func isMounted(_ path: FilePath) -> Bool {
         ((try? String(contentsOfFile: "/proc/self/mounts", encoding: .utf8)) ?? "").contains(" \(path.string) ")
     }
@@ -32,7 +16,7 @@ struct CLIBaseTests {
     @Test func mountServesTheRevisionInTheBackgroundUntilUnmounted() throws {
         try withSandbox { scorpio, directory in
             try write(sandboxedDirectories(in: directory), to: directory.appending("scorpio.toml"))
-            let repository = try makeRepository(in: directory)
+            let repository = try makeTestRepository(in: directory)
             let mountpoint = directory.appending("mnt")
             try FileManager.default.createDirectory(atPath: mountpoint.string, withIntermediateDirectories: true)
             let mounted = try scorpio.run(["base", "mount", mountpoint.string, "--repo", repository.string, "--rev", "main"])
@@ -52,7 +36,7 @@ struct CLIBaseTests {
     @Test func unknownRevisionFailsNamingItAndMountsNothing() throws {
         try withSandbox { scorpio, directory in
             try write(sandboxedDirectories(in: directory), to: directory.appending("scorpio.toml"))
-            let repository = try makeRepository(in: directory)
+            let repository = try makeTestRepository(in: directory)
             let mountpoint = directory.appending("mnt")
             try FileManager.default.createDirectory(atPath: mountpoint.string, withIntermediateDirectories: true)
             let run = try scorpio.run(["base", "mount", mountpoint.string, "--repo", repository.string, "--rev", "no-such-rev"])
@@ -65,7 +49,7 @@ struct CLIBaseTests {
     @Test func missingMountpointFailsNamingIt() throws {
         try withSandbox { scorpio, directory in
             try write(sandboxedDirectories(in: directory), to: directory.appending("scorpio.toml"))
-            let repository = try makeRepository(in: directory)
+            let repository = try makeTestRepository(in: directory)
             let run = try scorpio.run(["base", "mount", "/tmp/no/such/mountpoint", "--repo", repository.string, "--foreground"])
             #expect(run.status == 3)
             #expect(run.standardError.contains("/tmp/no/such/mountpoint does not exist"), "\(run.standardError)")
@@ -75,7 +59,7 @@ struct CLIBaseTests {
     @Test func storeGarbageCollectionTrimsToTheCap() throws {
         try withSandbox { scorpio, directory in
             try write(sandboxedDirectories(in: directory), to: directory.appending("scorpio.toml"))
-            let repository = try makeRepository(in: directory)
+            let repository = try makeTestRepository(in: directory)
             let mountpoint = directory.appending("mnt")
             try FileManager.default.createDirectory(atPath: mountpoint.string, withIntermediateDirectories: true)
             _ = try scorpio.run(["base", "mount", mountpoint.string, "--repo", repository.string])

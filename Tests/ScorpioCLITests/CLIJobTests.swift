@@ -9,31 +9,10 @@ import Glibc
 /// `scorpio mount|umount|list`, run as a user would.
 @Suite("scorpio mount", .enabled(if: CLIDoctorTests.privileged, "needs root and /dev/fuse"))
 struct CLIJobTests {
-    private func makeRepository(in directory: FilePath) throws -> FilePath {
-        let repository = directory.appending("repo")
-        let script = """
-            set -e; mkdir -p '\(repository)/src'; cd '\(repository)'; git init -q -b main .
-            printf 'hello\\n' > src/hello.txt; git add -A
-            git -c user.name=t -c user.email=t@x commit -qm one
-            """
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/bin/sh")
-        process.arguments = ["-c", script]
-        try process.run()
-        process.waitUntilExit()
-        try #require(process.terminationStatus == 0)
-        return repository
-    }
-
-    private func mounts(under directory: FilePath) -> [String] {
-        ((try? String(contentsOfFile: "/proc/self/mounts", encoding: .utf8)) ?? "").split(separator: "\n")
-            .map { $0.split(separator: " ")[1] }.filter { $0.hasPrefix(directory.string) }.map(String.init)
-    }
-
     @Test func aJobIsMountedWrittenListedAndUnmounted() throws {
         try withSandbox { scorpio, directory in
             try write(sandboxedDirectories(in: directory), to: directory.appending("scorpio.toml"))
-            let repository = try makeRepository(in: directory)
+            let repository = try makeTestRepository(in: directory)
             defer { for mount in mounts(under: directory).reversed() { _ = umount2(mount, Int32(MNT_DETACH)) } }
             let mounted = try scorpio.run(["mount", "job-1", "--repo", repository.string])
             #expect(mounted.status == 0, "\(mounted.standardError)")
@@ -71,7 +50,7 @@ struct CLIJobTests {
     @Test func aJobWithAChangeListSeesItsChangesOverTheBase() throws {
         try withSandbox { scorpio, directory in
             try write(sandboxedDirectories(in: directory), to: directory.appending("scorpio.toml"))
-            let repository = try makeRepository(in: directory)
+            let repository = try makeTestRepository(in: directory)
             let process = Process()
             process.executableURL = URL(fileURLWithPath: "/bin/sh")
             process.arguments = ["-c", """

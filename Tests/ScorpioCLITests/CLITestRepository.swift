@@ -1,0 +1,26 @@
+import Foundation
+import SystemPackage
+import Testing
+
+/// A git repository with one commit (`src/hello.txt` = "hello"), made with the git command line.
+func makeTestRepository(in directory: FilePath) throws -> FilePath {
+    let repository = directory.appending("repo")
+    let script = """
+        set -e; mkdir -p '\(repository)/src'; cd '\(repository)'; git init -q -b main .
+        printf 'hello\\n' > src/hello.txt; git add -A
+        git -c user.name=t -c user.email=t@x commit -qm one
+        """
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: "/bin/sh")
+    process.arguments = ["-c", script]
+    try process.run()
+    process.waitUntilExit()
+    try #require(process.terminationStatus == 0)
+    return repository
+}
+
+/// The mountpoints below `directory`, in mount order.
+func mounts(under directory: FilePath) -> [String] {
+    ((try? String(contentsOfFile: "/proc/self/mounts", encoding: .utf8)) ?? "").split(separator: "\n")
+        .map { $0.split(separator: " ")[1] }.filter { $0.hasPrefix(directory.string) }.map(String.init)
+}

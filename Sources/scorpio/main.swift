@@ -10,4 +10,10 @@ if let probeStatus = HostProbe.runIfRequested(arguments: CommandLine.arguments) 
     exit(probeStatus)
 }
 
+// Run as `scorpio-overlay` (mount.fuse3 starts `scorpio-overlay SOURCE MOUNTPOINT -o OPTIONS` for
+// `mount -t fuse.scorpio-overlay`): the same as `scorpio overlay -o OPTIONS MOUNTPOINT`.
+let arguments = Array(CommandLine.arguments.dropFirst())
+if CommandLine.arguments.first.map({ $0.split(separator: "/").last == "scorpio-overlay" }) == true {
+    await CommandLineTool.main(["overlay"] + OverlayInvocation.arguments(fromMountHelper: arguments))
+}
 await CommandLineTool.main()

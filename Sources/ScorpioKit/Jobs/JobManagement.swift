@@ -34,11 +34,20 @@ public enum JobManagement {
     }
 
     /// Writes the layer of `spec`'s CL: for a git base, the CL ref (`cl_ref_pattern`) or revision
-    /// against the merge base with the job's base revision.
+    /// against the merge base with the job's base revision; for the Mega server, its CL file list.
     static func writeChangeList(_ spec: JobSpec, into directory: FilePath, base: BaseSelection, config: ScorpioConfig) throws(ManagerError) {
         guard let cl = spec.cl else { return }
+        if base.kind == .mega {
+            do {
+                guard let source = try base.openSource(config: config) as? MegaTreeSource else { return }
+                try ChangeListLayerWriter(destination: directory).write(LayerChanges(megaChangeList: cl, from: source))
+            } catch {
+                throw .changeList(cl, reason: "\(error)")
+            }
+            return
+        }
         guard base.kind == .git else {
-            throw .changeList(cl, reason: "change lists come from git refs; the \(base.kind.rawValue) source has none yet")
+            throw .changeList(cl, reason: "a plain directory has no change lists; use a git or Mega base")
         }
         do {
             let changeList = GitChangeList(repository: (base.repository ?? ".").string, referencePattern: config.treeSource.clRefPattern)

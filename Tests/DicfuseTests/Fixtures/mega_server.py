@@ -13,6 +13,7 @@ Routes (every JSON answer is {"req_result", "data", "err_message"}):
                                                          --plain-api) Scorpio's extension: size, mode
   GET /api/v1/tree?path=/a/b[&refs=COMMIT]               children: name, path, content_type
   GET /api/v1/latest-commit?path=/a                      oid, date (epoch seconds as a string), ...
+  GET /api/v1/cl/{link}/files-list                      files of refs/cl/{link} since its merge base: path, sha, action
   GET|HEAD /api/v1/file/blob/{oid}                       raw bytes; a "sha1:" prefix is accepted;
                                                          honours "Range: bytes=a-b"
   GET /_scaffold/stats                                   what the server has seen (not counted)
@@ -44,7 +45,7 @@ import sys
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import unquote, parse_qs, urlsplit
 
 
 class Repository:
@@ -90,6 +91,21 @@ class Repository:
 
     def blob(self, oid):
         return self.git("cat-file", "blob", oid)
+
+    def change_list_files(self, link):
+        """The files refs/cl/<link> changes since its merge base with HEAD, as the CL endpoint lists them."""
+        ref = self.resolve(f"refs/cl/{link}")
+        if ref is None:
+            return None
+        base = (self.git("merge-base", self.head(), ref) or b"").decode().strip()
+        out = self.git("diff", "--no-renames", "--name-status", "-z", base, ref) or b""
+        fields = [f.decode("utf-8", "surrogateescape") for f in out.split(b"\0") if f]
+        files = []
+        for status, path in zip(fields[0::2], fields[1::2]):
+            action = {"A": "added", "M": "modified", "D": "deleted", "T": "modified"}[status[0]]
+            sha = "" if action == "deleted" else (self.git("rev-parse", f"{ref}:{path}") or b"").decode().strip()
+            files.append({"path": "/" + path, "sha": sha, "action": action})
+        return files
 
     def latest_commit(self, path):
         relative = path.strip("/")
@@ -202,6 +218,11 @@ def make_handler(repository, faults, options):
                 return self.latest_commit(query, head)
             if path.startswith("/api/v1/file/blob/"):
                 return self.blob(path[len("/api/v1/file/blob/"):], head)
+            if path.startswith("/api/v1/cl/") and path.endswith("/files-list"):
+                files = repository.change_list_files(unquote(path[len("/api/v1/cl/"):-len("/files-list")]))
+                if files is None:
+                    return self.envelope(404, error="no such change list", head=head)
+                return self.envelope(200, files, head=head)
             self.send(404, b"no such route\n", content_type="text/plain", head=head)
 
         def misbehave(self, fault, head):

@@ -52,15 +52,27 @@ struct MegaAPI: Sendable {
         return (try MegaEnvelope.data([MegaContentHashItem].self, from: response.body, url: url), url)
     }
 
-    /// Downloads the blob `id` into `destination` and returns its length, which must be `expectedSize`.
-    /// On failure the destination is left empty: whatever an attempt wrote is not the blob.
-    func downloadBlob(_ id: ObjectID, expectedSize: UInt64, to destination: FileDescriptor) throws(SourceError) -> UInt64 {
+    /// The files change list `link` touches: path, blob id and what happened to it.
+    func changeListFiles(_ link: String) throws(SourceError) -> [MegaChangedFile] {
+        let url = endpoints.changeListFiles(link)
+        let response = try client.perform(MegaHTTPRequest(url: url, timeout: directoryFetchTimeout))
+        if response.status == 404, MegaEnvelope.isEnvelope(response.body) {
+            throw .revisionNotFound("cl \(link)", repository: endpoints.base)
+        }
+        guard response.isSuccess else { throw response.failure }
+        return try MegaEnvelope.data([MegaChangedFile].self, from: response.body, url: url)
+    }
+
+    /// Downloads the blob `id` into `destination` and returns its length, which must be `expectedSize`
+    /// when a listing gave one. On failure the destination is left empty: whatever an attempt wrote is
+    /// not the blob.
+    func downloadBlob(_ id: ObjectID, expectedSize: UInt64?, to destination: FileDescriptor) throws(SourceError) -> UInt64 {
         let url = endpoints.blob(id)
         let request = MegaHTTPRequest(url: url, timeout: blobStallTimeout, headers: MegaHTTPRequest.identityEncoding)
         do throws(SourceError) {
             let response = try client.perform(request, body: .file(destination))
             guard response.isSuccess else { throw response.failure }
-            guard response.receivedBytes == expectedSize else {
+            if let expectedSize, response.receivedBytes != expectedSize {
                 throw .server(
                     url: url.absoluteString,
                     reason: "sent \(response.receivedBytes) bytes for a blob listed with \(expectedSize) bytes")

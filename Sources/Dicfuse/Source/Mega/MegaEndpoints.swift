@@ -49,6 +49,11 @@ struct MegaEndpoints: Sendable {
         url("/api/v1/latest-commit?path=" + Self.encodeQueryValue(serverPath))
     }
 
+    /// `GET /api/v1/cl/{link}/files-list`: the files a change list touches.
+    func changeListFiles(_ link: String) -> URL {
+        url("/api/v1/cl/" + Self.encodeQueryValue(link).replacingOccurrences(of: "/", with: "%2F") + "/files-list")
+    }
+
     /// `GET /api/v1/file/blob/{oid}`: a blob's raw bytes.
     func blob(_ id: ObjectID) -> URL {
         url("/api/v1/file/blob/" + id.hex)

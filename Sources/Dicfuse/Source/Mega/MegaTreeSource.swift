@@ -13,7 +13,7 @@ public final class MegaTreeSource: TreeSource {
     public let root: SourceDirectory
     public let options: MegaSourceOptions
 
-    private let api: MegaAPI
+    let api: MegaAPI
     /// The commit listings ask for; nil when the server named none or pinning is off.
     private let pinnedCommit: ObjectID?
 

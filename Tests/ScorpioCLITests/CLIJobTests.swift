@@ -79,6 +79,34 @@ struct CLIJobTests {
         }
     }
 
+    @Test func aServerKilledWithSIGKILLLeavesNoDeadMountAndATruthfulState() throws {
+        try withSandbox { scorpio, directory in
+            try write(sandboxedDirectories(in: directory), to: directory.appending("scorpio.toml"))
+            let repository = try makeTestRepository(in: directory)
+            defer { for mount in mounts(under: directory).reversed() { _ = umount2(mount, Int32(MNT_DETACH)) } }
+            #expect(try scorpio.run(["mount", "doomed", "--repo", repository.string]).status == 0)
+            let listed = try scorpio.run(["list"]).standardOutput
+            let mountpoint = try #require(listed.split(separator: "\n").first { $0.hasPrefix("doomed\t") }).split(separator: "\t")[2]
+            try write("work\n", to: FilePath(String(mountpoint)).appending("work.txt"))
+
+            let stateFile = directory.appending("antares/state.toml")  // as sandboxedDirectories(in:) sets it
+            let pidLine = try #require(try contents(of: stateFile).split(separator: "\n").first { $0.hasPrefix("pid = ") })
+            let pid = try #require(Int32(pidLine.dropFirst("pid = ".count)))
+            #expect(kill(pid, SIGKILL) == 0)
+            var waited = 0
+            while kill(pid, 0) == 0 && waited < 100 {
+                usleep(20_000)
+                waited += 1
+            }
+
+            let recovered = try scorpio.run(["list"])
+            let line = try #require(recovered.standardOutput.split(separator: "\n").first { $0.hasPrefix("doomed\t") })
+            #expect(line.contains("Failed: its serving process \(pid) is gone"), "\(line)")
+            #expect(mounts(under: directory).isEmpty, "no dead mountpoint is left: \(mounts(under: directory))")
+            #expect(try scorpio.run(["diff", "doomed"]).standardOutput == "A work.txt\n", "the job's work is kept")
+        }
+    }
+
     @Test func badJobIDsAndUnknownJobsAreNamed() throws {
         try withSandbox { scorpio, directory in
             try write(sandboxedDirectories(in: directory), to: directory.appending("scorpio.toml"))

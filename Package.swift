@@ -48,6 +48,9 @@ let package = Package(
             ]
         ),
 
+        // What a job wrote, as an OCI image layer (tar + whiteouts, gzip/zstd/none) and its manifest.
+        .target(name: "Artifact", dependencies: ["CArchive", .product(name: "SystemPackage", package: "swift-system")]),
+
         // The public library: configuration, host checks, and (as they land) the job pipeline.
         .target(
             name: "ScorpioKit",
@@ -76,6 +79,7 @@ let package = Package(
         .target(name: "ScorpioTestSupport", dependencies: [.product(name: "SystemPackage", package: "swift-system")], path: "Tests/Support"),
         .testTarget(name: "DicfuseTests", dependencies: ["Dicfuse", "Antares", "FuseKit", "CSyscalls", "ScorpioTestSupport"], exclude: ["Fixtures"]),
         .testTarget(name: "AntaresTests", dependencies: ["Antares", "Dicfuse", "FuseKit", "CSyscalls", "ScorpioTestSupport"]),
+        .testTarget(name: "ArtifactTests", dependencies: ["Artifact", "ScorpioTestSupport"]),
         .testTarget(name: "ScorpioKitTests", dependencies: ["ScorpioKit", .product(name: "SystemPackage", package: "swift-system")]),
         // Drives the built `scorpio` binary end to end.
         .testTarget(name: "ScorpioCLITests", dependencies: ["ScorpioKit", .product(name: "SystemPackage", package: "swift-system")]),

@@ -55,7 +55,7 @@ let package = Package(
         .target(
             name: "ScorpioKit",
             dependencies: [
-                "FuseKit", "Dicfuse", "Antares", "CFuse", "CGit2", "CSeccomp", "CArchive", "CSyscalls",
+                "FuseKit", "Dicfuse", "Antares", "Artifact", "CFuse", "CGit2", "CSeccomp", "CArchive", "CSyscalls",
                 .product(name: "TOMLKit", package: "TOMLKit"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "SystemPackage", package: "swift-system"),

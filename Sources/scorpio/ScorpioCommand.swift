@@ -31,7 +31,7 @@ struct ScorpioCommand: AsyncParsableCommand {
             3 mount or unmount failure, 4 HTTP bind failure.
             """,
         version: Scorpio.version,
-        subcommands: [MountCommand.self, UmountCommand.self, ListCommand.self, DiffCommand.self, OverlayCommand.self, BaseCommand.self, StoreCommand.self, ConfigCommand.self, DoctorCommand.self]
+        subcommands: [MountCommand.self, UmountCommand.self, ListCommand.self, DiffCommand.self, ExportCommand.self, OverlayCommand.self, BaseCommand.self, StoreCommand.self, ConfigCommand.self, DoctorCommand.self]
     )
 
     @OptionGroup(title: "Global options") var global: GlobalOptions

@@ -39,7 +39,7 @@ struct ChangeListLayerTests {
         #expect(OverlayFormat.detect(for: layer).isOpaque(layer.appending("empty-later")), "a submodule that replaced a directory hides it")
         #expect(!OverlayFormat.detect(for: layer).isOpaque(layer.appending("vendor/sub")))
 
-        #expect(summary == LayerSummary(added: 7, modified: 4, deleted: 6, bytes: 1_048_640))
+        #expect(summary == ChangeListLayerSummary(added: 7, modified: 4, deleted: 6, bytes: 1_048_640))
         #expect(summary.description == "17 files")
         #expect(shell("ls -A '\(layer.removingLastComponent())'").output == "cl-456\n", "no build directory left behind")
     }
@@ -51,7 +51,7 @@ struct ChangeListLayerTests {
         try ChangeListLayerWriter(destination: layer).write(changeLists.changes(of: "456", over: "main").changes)
         let summary = try ChangeListLayerWriter(destination: layer).write(changeLists.changes(of: "789", over: "main").changes)
 
-        #expect(summary == LayerSummary(added: 1, modified: 1, deleted: 1, bytes: 35))
+        #expect(summary == ChangeListLayerSummary(added: 1, modified: 1, deleted: 1, bytes: 35))
         #expect(shell("cd '\(layer)' && find . -mindepth 1 -printf '%P\\n' | sort").output == "cl789.txt\nodd dir\nodd dir/a+b#c d.txt\nrun.sh\n")
         #expect(Look.isWhiteout(layer.appending("run.sh")))
         #expect(shell("ls -A '\(fixture.scratch.path)' | grep -c building").output == "0\n")

@@ -17,7 +17,7 @@ public struct ChangeListLayerWriter: Sendable {
     }
 
     @discardableResult
-    public func write(_ changes: LayerChanges) throws(ChangeListError) -> LayerSummary {
+    public func write(_ changes: LayerChanges) throws(ChangeListError) -> ChangeListLayerSummary {
         let parent = destination.removingLastComponent()
         guard let name = destination.lastComponent else { throw .layer(destination, reason: "names no directory") }
         do { try makeDirectory(parent) } catch { throw .layer(parent, reason: "cannot create it: \(error)") }
@@ -40,7 +40,7 @@ public struct ChangeListLayerWriter: Sendable {
             Posix.removeTree(building.string)
             throw error
         }
-        return LayerSummary(added: changes.added, modified: changes.modified, deleted: changes.deleted, bytes: bytes)
+        return ChangeListLayerSummary(added: changes.added, modified: changes.modified, deleted: changes.deleted, bytes: bytes)
     }
 
     /// Refuses a path that would leave the layer: absolute, with `.` or `..`, or below an entry that is not

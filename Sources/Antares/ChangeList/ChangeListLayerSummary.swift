@@ -1,5 +1,5 @@
 /// What a written change-list layer holds, for messages like "cl 456 (3 files)".
-public struct LayerSummary: Sendable, Equatable, CustomStringConvertible {
+public struct ChangeListLayerSummary: Sendable, Equatable, CustomStringConvertible {
     public var added: Int
     public var modified: Int
     public var deleted: Int

@@ -1,0 +1,60 @@
+import Foundation
+import SystemPackage
+import Testing
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// `scorpio export`: a job's changes as an OCI layer that, applied to the base, gives the job's view.
+@Suite("scorpio export", .enabled(if: CLIDoctorTests.privileged, "needs root and /dev/fuse"))
+struct CLIExportTests {
+    private func sh(_ script: String) -> (status: Int32, output: String) {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/bin/sh")
+        process.arguments = ["-c", script]
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        try? process.run()
+        let data = pipe.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+    }
+
+    @Test func theLayerAppliedToTheBaseGivesTheJobsView() throws {
+        try withSandbox { scorpio, directory in
+            try write("artifacts_dir = \"\(directory)/artifacts\"\n" + sandboxedDirectories(in: directory), to: directory.appending("scorpio.toml"))
+            let repository = try makeTestRepository(in: directory)
+            let d = directory.string
+            #expect(sh("cd '\(repository)' && mkdir -p lib/deep && echo deep > lib/deep/x && echo keep > lib/keep && git add -A && git -c user.name=t -c user.email=t@x commit -qm two").status == 0)
+            defer { for mount in mounts(under: directory).reversed() { _ = umount2(mount, Int32(MNT_DETACH)) } }
+            #expect(try scorpio.run(["mount", "exp", "--repo", repository.string]).status == 0)
+            let m = "\(d)/antares/mnt/exp"
+            #expect(sh("""
+                set -e; cd '\(m)'; echo new > new.txt; echo more >> src/hello.txt; rm lib/keep
+                mv lib library; mkdir made; echo x > made/x; rm -r src; mkdir src; echo only > src/only
+                """).status == 0)
+            let exported = try scorpio.run(["export", "exp"])
+            #expect(exported.status == 0, "\(exported.standardError)")
+            let layer = "\(d)/artifacts/exp.tar.gz"
+            #expect(FileManager.default.fileExists(atPath: "\(d)/artifacts/exp.json"))
+            // Apply it as a container runtime would: whiteouts first, then the entries.
+            #expect(sh("""
+                set -e; mkdir '\(d)/applied'; git -C '\(repository)' archive HEAD | tar -x -C '\(d)/applied'
+                cd '\(d)/applied'
+                tar -tzf '\(layer)' | while read -r entry; do
+                  name=$(basename "$entry"); dir=$(dirname "$entry")
+                  case "$name" in
+                    .wh..wh..opq) find "$dir" -mindepth 1 -maxdepth 1 -exec rm -rf {} + ;;
+                    .wh.*) rm -rf "$dir/${name#.wh.}" ;;
+                  esac
+                done
+                tar -xzf '\(layer)' --exclude='.wh.*'
+                """).status == 0)
+            let view = sh("cd '\(m)' && find . | sort && cat $(find . -type f | sort)").output
+            let applied = sh("cd '\(d)/applied' && find . | sort && cat $(find . -type f | sort)").output
+            #expect(view == applied)
+            #expect(try scorpio.run(["umount", "exp"]).status == 0)
+        }
+    }
+}

@@ -48,6 +48,11 @@ let package = Package(
             ]
         ),
 
+        // The job sandbox: the C child that applies a spec between clone and execve, and its Swift face
+        // (job spec, seccomp profiles, namespaces, process supervision).
+        .target(name: "CSandbox", linkerSettings: [.linkedLibrary("seccomp")]),
+        .target(name: "Sandbox", dependencies: ["CSandbox", "CSeccomp", .product(name: "SystemPackage", package: "swift-system")]),
+
         // What a job wrote, as an OCI image layer (tar + whiteouts, gzip/zstd/none) and its manifest.
         .target(name: "Artifact", dependencies: ["CArchive", .product(name: "SystemPackage", package: "swift-system")]),
 
@@ -55,7 +60,7 @@ let package = Package(
         .target(
             name: "ScorpioKit",
             dependencies: [
-                "FuseKit", "Dicfuse", "Antares", "Artifact", "CFuse", "CGit2", "CSeccomp", "CArchive", "CSyscalls",
+                "FuseKit", "Dicfuse", "Antares", "Sandbox", "Artifact", "CFuse", "CGit2", "CSeccomp", "CArchive", "CSyscalls",
                 .product(name: "TOMLKit", package: "TOMLKit"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "SystemPackage", package: "swift-system"),
@@ -79,6 +84,7 @@ let package = Package(
         .target(name: "ScorpioTestSupport", dependencies: [.product(name: "SystemPackage", package: "swift-system")], path: "Tests/Support"),
         .testTarget(name: "DicfuseTests", dependencies: ["Dicfuse", "Antares", "FuseKit", "CSyscalls", "ScorpioTestSupport"], exclude: ["Fixtures"]),
         .testTarget(name: "AntaresTests", dependencies: ["Antares", "Dicfuse", "FuseKit", "CSyscalls", "ScorpioTestSupport"]),
+        .testTarget(name: "SandboxTests", dependencies: ["Sandbox", "ScorpioTestSupport"]),
         .testTarget(name: "ArtifactTests", dependencies: ["Artifact", "ScorpioTestSupport"]),
         .testTarget(name: "ScorpioKitTests", dependencies: ["ScorpioKit", .product(name: "SystemPackage", package: "swift-system")]),
         // Drives the built `scorpio` binary end to end.

@@ -12,6 +12,11 @@ public struct WorkingTreeChanges: Sendable {
         self.repository = repository
     }
 
+    /// The root of the work tree containing `repository` (nil for a bare repository).
+    public func workTreeRoot() throws(ChangeListError) -> FilePath? {
+        try GitRepository(at: repository).workTree.map { FilePath($0) }
+    }
+
     /// Whether `git status` (untracked files included, ignored ones not) has nothing to say.
     public func isClean() throws(ChangeListError) -> Bool {
         let repository = try GitRepository(at: repository)

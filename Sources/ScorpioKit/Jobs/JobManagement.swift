@@ -37,6 +37,15 @@ public enum JobManagement {
     /// against the merge base with the job's base revision; for the Mega server, its CL file list.
     static func writeChangeList(_ spec: JobSpec, into directory: FilePath, base: BaseSelection, config: ScorpioConfig) throws(ManagerError) {
         guard let cl = spec.cl else { return }
+        if cl == JobSpec.workTreeChangeList {
+            do {
+                let layer = try WorkingTreeChanges(repository: (base.repository ?? ".").string).changes()
+                try ChangeListLayerWriter(destination: directory).write(layer.changes)
+            } catch {
+                throw .changeList("the work tree's changes", reason: "\(error)")
+            }
+            return
+        }
         if base.kind == .mega {
             do {
                 guard let source = try base.openSource(config: config) as? MegaTreeSource else { return }
@@ -112,4 +121,10 @@ extension BaseSelection {
         if let revision = spec.revision { selection.revision = revision }
         return selection
     }
+}
+
+extension JobSpec {
+    /// The change list that stands for a work tree's uncommitted and untracked changes (`scorpio run`
+    /// from a dirty work tree).
+    public static let workTreeChangeList = "@worktree"
 }

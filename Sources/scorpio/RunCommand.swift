@@ -1,0 +1,123 @@
+import Antares
+import ArgumentParser
+import Artifact
+import Foundation
+import Glibc
+import Sandbox
+import ScorpioKit
+import SystemPackage
+
+/// `scorpio run [options] -- COMMAND ARGS…`.
+struct RunCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "run",
+        abstract: "Run a command in a job's copy-on-write view of the monorepo and keep what it wrote.",
+        discussion: """
+            Mounts the base (the git repository containing this directory, at HEAD, with your \
+            uncommitted and untracked changes over it unless --clean or --cl), runs the command in a \
+            private mount and PID namespace where the view appears at the work tree's own path and the \
+            rest of the host is read-only (private /tmp, --writable for caches), under a seccomp \
+            filter, then writes what it changed as an OCI layer in artifacts_dir, unmounts, and exits \
+            with the command's status (125 if Scorpio failed first, 126 not executable, 127 not found).
+
+            Examples:
+              scorpio run -- make -j8
+              scorpio run --cl 456 --network none -- make all
+              scorpio run --clean --rev v1.2 --artifact out/build.tar.zst --compression zstd -- ./build.sh
+            """
+    )
+
+    @OptionGroup(title: "Global options") var global: GlobalOptions
+    @OptionGroup(title: "Base") var base: BaseSourceOptions
+
+    @Option(help: ArgumentHelp("The job id (default: a new run-… id).", valueName: "id"))
+    var jobID: String?
+
+    @Flag(help: "Build the revision alone, without the work tree's uncommitted changes.")
+    var clean = false
+
+    @Option(help: ArgumentHelp("Where the command starts (default: this directory's place in the view).", valueName: "dir"))
+    var workdir: String?
+
+    @Option(help: ArgumentHelp("A host path the command may write (repeatable), e.g. a build cache.", valueName: "path"))
+    var writable: [String] = []
+
+    @Option(help: ArgumentHelp("host (default) or none: an empty network namespace with loopback up.", valueName: "mode"))
+    var network: String = "host"
+
+    @Option(help: ArgumentHelp("default, none, or an OCI/Docker JSON profile file.", valueName: "profile"))
+    var seccomp: String = "default"
+
+    @Option(help: ArgumentHelp("Run as UID:GID.", valueName: "uid:gid"))
+    var user: String?
+
+    @Option(help: ArgumentHelp("Where to write the layer (default: artifacts_dir/JOB.tar.gz).", valueName: "path"))
+    var artifact: String?
+
+    @Option(help: ArgumentHelp("gzip, zstd or none (config key artifact_compression).", valueName: "kind"))
+    var compression: LayerCompression?
+
+    @Option(help: ArgumentHelp("Keep only changed paths matching this glob in the layer (repeatable).", valueName: "glob"))
+    var include: [String] = []
+
+    @Option(help: ArgumentHelp("Leave changed paths matching this glob out of the layer (repeatable).", valueName: "glob"))
+    var exclude: [String] = []
+
+    @Flag(help: "Keep the job (its mount is taken down, its upper kept) for `scorpio diff` and `export`.")
+    var keep = false
+
+    @Flag(name: .shortAndLong, help: "No start and end lines.")
+    var quiet = false
+
+    @Flag(help: "Print the artifact's manifest as JSON on stdout at the end.")
+    var json = false
+
+    @Argument(parsing: .postTerminator, help: ArgumentHelp("The command and its arguments, after --.", valueName: "command"))
+    var command: [String] = []
+
+    func validate() throws {
+        if command.isEmpty { throw ValidationError("no command: put it after --, e.g. scorpio run -- make") }
+        if !["host", "none"].contains(network) { throw ValidationError("--network \(network): host or none") }
+        if let user, parseUser(user) == nil { throw ValidationError("--user \(user): expected UID:GID, e.g. 1000:1000") }
+    }
+
+    func run() async throws {
+        let loaded: ScorpioConfig
+        do { loaded = try global.loadConfigAndStartLogging().config } catch { throw JobRunFailure(error) }
+        var request = JobRunRequest(command: command, spec: base.jobSpec)
+        if let jobID { request.jobID = try JobID.validated(jobID) }
+        request.clean = clean
+        request.workingDirectory = workdir.map { FilePath($0) }
+        request.writablePaths = writable.map { FilePath($0) }
+        request.network = network == "none" ? .none : .host
+        request.seccomp = seccomp == "default" ? .default : seccomp == "none" ? .none : .profile(FilePath(seccomp))
+        request.user = user.flatMap(parseUser)
+        request.artifact = artifact.map { FilePath($0) }
+        request.compression = compression ?? LayerCompression(rawValue: loaded.artifacts.compression.rawValue) ?? .gzip
+        request.filter = PathFilter(includes: include, excludes: exclude)
+        request.keep = keep
+        let quiet = quiet || json
+        let outcome: JobRunOutcome
+        do {
+            outcome = try JobRunner.run(request, config: loaded, base: base.selection(config: loaded)) { line in
+                if !quiet { FileHandle.standardError.write(Data((line + "\n").utf8)) }
+            }
+        } catch { throw JobRunFailure(error) }
+        if json, let manifest = outcome.manifestJSON { print(manifest) }
+        throw ExitCode(outcome.exitStatus)
+    }
+
+    private func parseUser(_ text: String) -> UserIdentity? {
+        let parts = text.split(separator: ":")
+        guard parts.count == 2, let uid = UInt32(parts[0]), let gid = UInt32(parts[1]) else { return nil }
+        return UserIdentity(uid: uid, gid: gid)
+    }
+}
+
+/// Anything that stops a run before its command ran ends `scorpio run` with 125.
+struct JobRunFailure: Error, ScorpioFailure {
+    let underlying: any Error
+    init(_ underlying: any Error) { self.underlying = underlying }
+    var description: String { "\(underlying)" }
+    var exitStatus: ScorpioExitStatus { .runSetupFailure }
+}

@@ -1,0 +1,114 @@
+import Foundation
+import SystemPackage
+import Testing
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// `scorpio run`, end to end, as a CI step would use it.
+@Suite("scorpio run", .enabled(if: CLIDoctorTests.privileged, "needs root and /dev/fuse"))
+struct CLIRunTests {
+    private func sh(_ script: String) -> (status: Int32, output: String) {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/bin/sh")
+        process.arguments = ["-c", script]
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        try? process.run()
+        let data = pipe.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+    }
+
+    /// A sandbox with a config, a test repository, and `scorpio` run from inside the repository.
+    private func withRepository(_ body: (ScorpioProcess, FilePath, FilePath) throws -> Void) throws {
+        try withSandbox { scorpio, directory in
+            try write("artifacts_dir = \"\(directory)/artifacts\"\n" + sandboxedDirectories(in: directory), to: directory.appending("scorpio.toml"))
+            let repository = try makeTestRepository(in: directory)
+            defer { for mount in mounts(under: directory).reversed() { _ = umount2(mount, Int32(MNT_DETACH)) } }
+            let inRepository = ScorpioProcess(executable: scorpio.executable, workingDirectory: repository)
+            try body(inRepository, directory, repository)
+            #expect(mounts(under: directory).isEmpty, "nothing stays mounted")
+        }
+    }
+
+    private func run(_ scorpio: ScorpioProcess, _ directory: FilePath, _ arguments: [String]) throws -> ScorpioRun {
+        try scorpio.run(["--config-path", "\(directory)/scorpio.toml", "run"] + arguments)
+    }
+
+    @Test func theCommandsExitStatusPassesThrough() throws {
+        try withRepository { scorpio, directory, _ in
+            let result1 = try run(scorpio, directory, ["--", "true"])
+            #expect(result1.status == 0)
+            let result2 = try run(scorpio, directory, ["--", "sh", "-c", "exit 3"])
+            #expect(result2.status == 3)
+            let result3 = try run(scorpio, directory, ["--", "sh", "-c", "kill -9 $$"])
+            #expect(result3.status == 137)
+            let missing = try run(scorpio, directory, ["--", "no-such-command"])
+            #expect(missing.status == 127)
+            #expect(missing.standardError.contains("no-such-command"))
+            let result4 = try run(scorpio, directory, [])
+            #expect(result4.status == 2, "no command is a usage error")
+        }
+    }
+
+    @Test func whatTheCommandWritesBecomesTheArtifactAndTheHostIsUntouched() throws {
+        try withRepository { scorpio, directory, repository in
+            let result = try run(scorpio, directory, ["--json", "--", "sh", "-c", "echo built > src/out.txt && rm src/hello.txt"])
+            #expect(result.status == 0, "\(result.standardError)")
+            #expect(result.standardOutput.contains("\"exit_status\" : 0"), "the manifest on stdout")
+            let listing = sh("tar -tzf '\(directory)'/artifacts/run-*.tar.gz | sort").output
+            #expect(listing.contains("src/out.txt") && listing.contains("src/.wh.hello.txt"), "\(listing)")
+            #expect(FileManager.default.fileExists(atPath: "\(repository)/src/hello.txt"), "the work tree is untouched")
+            #expect(!FileManager.default.fileExists(atPath: "\(repository)/src/out.txt"))
+        }
+    }
+
+    @Test func theHostOutsideTheWorkspaceIsReadOnlyAndMountIsDenied() throws {
+        try withRepository { scorpio, directory, _ in
+            let marker = "/var/tmp/scorpio-run-test-\(getpid())"
+            let result5 = try run(scorpio, directory, ["--", "touch", marker])
+            #expect(result5.status != 0)
+            #expect(!FileManager.default.fileExists(atPath: marker))
+            let result6 = try run(scorpio, directory, ["--", "sh", "-c", "mount -t tmpfs x /mnt"])
+            #expect(result6.status != 0)
+            let result7 = try run(scorpio, directory, ["--", "unshare", "-m", "true"])
+            #expect(result7.status != 0)
+            let result8 = try run(scorpio, directory, ["--seccomp", "none", "--", "true"])
+            #expect(result8.status == 0)
+        }
+    }
+
+    @Test func uncommittedChangesAreSeenAndCleanHidesThem() throws {
+        try withRepository { scorpio, directory, repository in
+            try write("edited\n", to: repository.appending("src/hello.txt"))
+            try write("untracked\n", to: repository.appending("untracked.txt"))
+            let seen = try run(scorpio, directory, ["--", "sh", "-c", "cat src/hello.txt untracked.txt"])
+            #expect(seen.standardOutput == "edited\nuntracked\n", "\(seen.standardError)")
+            #expect(seen.standardError.contains("with the work tree's changes"))
+            let clean = try run(scorpio, directory, ["--clean", "--", "sh", "-c", "cat src/hello.txt; test ! -e untracked.txt"])
+            #expect(clean.status == 0)
+            #expect(clean.standardOutput == "hello\n")
+        }
+    }
+
+    @Test func aChangeListRefIsBuilt() throws {
+        try withRepository { scorpio, directory, repository in
+            #expect(sh("""
+                set -e; cd '\(repository)'; git checkout -q -b cl; echo 'from cl' > src/hello.txt
+                git -c user.name=t -c user.email=t@x commit -qam cl; git update-ref refs/cl/12 HEAD; git checkout -q main
+                """).status == 0)
+            let result = try run(scorpio, directory, ["--cl", "12", "--", "cat", "src/hello.txt"])
+            #expect(result.standardOutput == "from cl\n", "\(result.standardError)")
+        }
+    }
+
+    @Test func aBackgroundProcessLeftBehindDoesNotKeepTheJobAlive() throws {
+        try withRepository { scorpio, directory, _ in
+            let result = try run(scorpio, directory, ["--", "sh", "-c", "sleep 987 & echo started"])
+            #expect(result.status == 0)
+            #expect(sh("pgrep -f '^sleep 987'").status != 0, "the job's processes are gone")
+        }
+    }
+}

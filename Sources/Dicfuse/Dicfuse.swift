@@ -57,7 +57,7 @@ public final class Dicfuse: @unchecked Sendable {
         blobs = OpenBlobCache(limit: options.openBlobLimit)
         prefetcher = DirectoryPrefetcher(depth: options.prefetchDepth, threads: options.prefetchThreads) { [weak self] inode in
             guard let self else { return nil }
-            try? self.loadIfNeeded(inode)
+            _ = try? self.loadIfNeeded(inode)
             return self.subdirectories(of: inode)
         }
     }

@@ -8,7 +8,7 @@ import Testing
 
 /// The drivers the shared union suite runs against.
 enum TestedDrivers {
-    static let all: [UnionDriverKind] = [.kernel]
+    static let all: [UnionDriverKind] = [.kernel, .fuse]
 }
 
 /// A union over a test repository's `main`, with an optional change-list layer, mounted for one test.

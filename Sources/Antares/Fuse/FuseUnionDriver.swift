@@ -1,13 +1,53 @@
 import Dicfuse
+import FuseKit
+import Glibc
+import Synchronization
 import SystemPackage
 
-/// The union served by our own FUSE server.
+/// The union served by our own FUSE server (``UnionFilesystem``): needs nothing but `/dev/fuse`.
 final class FuseUnionDriver: UnionDriver {
+    let mountpoint: FilePath
+    let layers: UnionLayers
+    private let filesystem: UnionFilesystem
+    private let mounted = Mutex<FuseMount?>(nil)
+
+    /// The union's scratch space for copy-ups, inside the layers' work directory.
+    var unionWork: FilePath { layers.work.appending("union") }
+
     init(mountpoint: FilePath, dicfuse: Dicfuse, layers: UnionLayers) throws(AntaresError) {
-        throw .overlayMount(mountpoint, reason: "the fuse union driver is not available yet; use the kernel driver")
+        self.mountpoint = mountpoint
+        self.layers = layers
+        guard isDirectory(layers.upper) else { throw .layer(layers.upper, reason: "the upper layer is not a directory") }
+        filesystem = UnionFilesystem(dicfuse: dicfuse, upper: layers.upper, changeList: layers.changeList, work: layers.work.appending("union"))
     }
 
-    func mount() throws(AntaresError) {}
-    func unmount(lazy: Bool) throws(AntaresError) {}
-    var isMounted: Bool { false }
+    var isMounted: Bool { mounted.withLock { $0?.isMounted ?? false } }
+
+    /// Requests answered so far by kind: what the kernel's caches did not absorb.
+    var requestCounts: [FuseOperation: Int] { mounted.withLock { $0?.requests.snapshot ?? [:] } }
+
+    func mount() throws(AntaresError) {
+        // Leftovers of an interrupted copy-up are never part of the union.
+        Posix.removeTree(unionWork.string)
+        do { try makeDirectory(unionWork) } catch { throw .layer(unionWork, reason: "\(error)") }
+        let mount: FuseMount
+        do {
+            mount = try FuseMount(filesystem, at: mountpoint, options: UnionFilesystem.mountOptions())
+        } catch {
+            throw .overlayMount(mountpoint, reason: "\(error)")
+        }
+        mounted.withLock { $0 = mount }
+    }
+
+    func unmount(lazy: Bool) throws(AntaresError) {
+        guard let mount = mounted.withLock({ $0 }) else { return }
+        do {
+            try mount.unmount(lazy: lazy)
+        } catch .busy {
+            throw .busy(mountpoint)
+        } catch {
+            throw .unmount(mountpoint, reason: "\(error)")
+        }
+        mounted.withLock { $0 = nil }
+    }
 }

@@ -1,0 +1,108 @@
+import FuseKit
+import Glibc
+import SystemPackage
+
+/// Listing, making and removing directories.
+extension UnionFilesystem {
+    func opendir(inode: Inode, flags: Int32, context: RequestContext) throws(Errno) -> OpenReply {
+        let items = try namespaceLock.reading { () throws(Errno) -> [DirectoryItem] in
+            guard let node = nodes.node(inode), let path = nodes.path(of: inode) else { throw .noSuchFileOrDirectory }
+            let parent = node.names.first?.parent ?? .root
+            var items = [DirectoryItem(name: ".", inode: inode, type: .directory), DirectoryItem(name: "..", inode: parent, type: .directory)]
+            for name in try layers.mergedNames(ofDirectory: path, lower: node.lower) {
+                guard let found = try? layers.child(named: name, inDirectory: path, lower: node.lower) else { continue }
+                let child = nodes.child(of: inode, named: name, lower: found.lower, lookups: 0)
+                items.append(DirectoryItem(name: name, inode: child, type: found.location.attributes(as: child).fileType))
+            }
+            return items
+        }
+        return OpenReply(handle: directoryListings.add(items))
+    }
+
+    func releasedir(inode: Inode, handle: UInt64) {
+        directoryListings.remove(handle)
+    }
+
+    func fsyncdir(inode: Inode, handle: UInt64, dataOnly: Bool) throws(Errno) {}
+
+    /// Cookies: entry `i` of the snapshot carries `i + 1`, the cookie to continue after it.
+    func readdir(inode: Inode, handle: UInt64, offset: Int64, into buffer: inout DirectoryBuffer) throws(Errno) {
+        guard let items = directoryListings.items(handle) else { throw .badFileDescriptor }
+        var position = Int(offset)
+        while position < items.count {
+            let item = items[position]
+            guard let name = FilePath.Component(item.name),
+                buffer.add(name: name, inode: item.inode, type: item.type, nextOffset: Int64(position + 1))
+            else { return }
+            position += 1
+        }
+    }
+
+    func readdirplus(inode: Inode, handle: UInt64, offset: Int64, into buffer: inout DirectoryBuffer) throws(Errno) {
+        guard let items = directoryListings.items(handle) else { throw .badFileDescriptor }
+        var position = Int(offset)
+        while position < items.count {
+            let item = items[position]
+            guard let name = FilePath.Component(item.name) else { return }
+            let isDots = item.name == "." || item.name == ".."
+            let found: Entry? = namespaceLock.reading {
+                if isDots { return (try? location(of: item.inode)).map { entry(item.inode, at: $0) } }
+                return try? resolveChild(item.name, in: inode, lookups: 1)
+            }
+            if let found {
+                guard buffer.add(name: name, entry: found, nextOffset: Int64(position + 1)) else {
+                    if !isDots { nodes.forget(found.inode, 1) }
+                    return
+                }
+            }
+            position += 1
+        }
+    }
+
+    func mkdir(parent: Inode, name: FilePath.Component, mode: mode_t, context: RequestContext) throws(Errno) -> Entry {
+        try namespaceLock.writing { () throws(Errno) -> Entry in
+            let parentPath = try copyUp(parent)
+            let path = joinPath(parentPath, name.string)
+            let target = layers.upperPath(path)
+            // A directory made over a whiteout hides what the lower layers have at its name.
+            let overWhiteout = Posix.lstat(target)?.isWhiteout == true
+            try edits.create(at: target) { (made) throws(Errno) in
+                try Posix.check(Glibc.mkdir(made, 0o700))
+                try Posix.check(lchown(made, context.uid, context.gid))
+                try Posix.check(chmod(made, mode & 0o7777))
+                if overWhiteout { try layers.format.setOpaque(FilePath(made)) }
+            }
+            nodes.removeName(name.string, in: parent)
+            let inode = nodes.child(of: parent, named: name.string, lower: nil, lookups: 1)
+            return entry(inode, at: try layers.location(of: path, lower: nil))
+        }
+    }
+
+    func rmdir(parent: Inode, name: FilePath.Component, context: RequestContext) throws(Errno) {
+        try namespaceLock.writing { () throws(Errno) in
+            guard let parentNode = nodes.node(parent), let parentPath = nodes.path(of: parent) else { throw Errno.noSuchFileOrDirectory }
+            let found = try layers.child(named: name.string, inDirectory: parentPath, lower: parentNode.lower)
+            guard found.location.isDirectory else { throw Errno.notDirectory }
+            let path = joinPath(parentPath, name.string)
+            guard try layers.mergedNames(ofDirectory: path, lower: found.lower).isEmpty else { throw Errno.directoryNotEmpty }
+            try removeEntry(name.string, in: parent, parentPath: parentPath, parentLower: parentNode.lower)
+        }
+    }
+
+    /// Removes a union entry: its upper object goes, and a whiteout stays where a lower layer has the
+    /// name. Call with ``namespaceLock`` held for writing.
+    func removeEntry(_ name: String, in parent: Inode, parentPath: String, parentLower: LowerOrigin?) throws(Errno) {
+        let path = joinPath(parentPath, name)
+        let target = layers.upperPath(path)
+        let lowerHasName = parentLower.flatMap { layers.lowerChild(of: $0, named: name) } != nil
+        if lowerHasName {
+            try copyUp(parent)
+            try edits.placeWhiteout(at: target)
+        } else if let st = Posix.lstat(target) {
+            if st.isDirectory { try edits.removeDirectory(target) } else { try Posix.check(Glibc.unlink(target)) }
+        }
+        let removed = nodes.child(of: parent, named: name)
+        nodes.removeName(name, in: parent)
+        if let removed, nodes.node(removed) == nil { dataDescriptors.remove(removed) }
+    }
+}

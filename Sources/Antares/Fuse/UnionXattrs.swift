@@ -1,0 +1,87 @@
+import CSyscalls
+import FuseKit
+import Glibc
+import SystemPackage
+
+/// Extended attributes on real paths, without following symlinks.
+enum XattrCalls {
+    static func list(_ path: String) throws(Errno) -> [String] {
+        let size = llistxattr(path, nil, 0)
+        guard size >= 0 else { throw Errno(rawValue: errno) }
+        guard size > 0 else { return [] }
+        var buffer = [CChar](repeating: 0, count: size)
+        let count = llistxattr(path, &buffer, buffer.count)
+        guard count >= 0 else { throw Errno(rawValue: errno) }
+        return buffer[..<count].split(separator: 0).map { String(decoding: $0.map { UInt8(bitPattern: $0) }, as: UTF8.self) }
+    }
+
+    static func get(_ path: String, _ name: String) throws(Errno) -> [UInt8] {
+        let size = lgetxattr(path, name, nil, 0)
+        guard size >= 0 else { throw Errno(rawValue: errno) }
+        var buffer = [UInt8](repeating: 0, count: size)
+        let count = buffer.withUnsafeMutableBytes { lgetxattr(path, name, $0.baseAddress, $0.count) }
+        guard count >= 0 else { throw Errno(rawValue: errno) }
+        return Array(buffer[..<count])
+    }
+
+    static func set(_ path: String, _ name: String, _ value: [UInt8], flags: Int32) throws(Errno) {
+        let result = value.withUnsafeBytes { lsetxattr(path, name, $0.baseAddress, $0.count, flags) }
+        try Posix.check(result)
+    }
+
+    static func set(_ path: String, _ name: String, _ value: UnsafeRawBufferPointer, flags: Int32) throws(Errno) {
+        try Posix.check(lsetxattr(path, name, value.baseAddress, value.count, flags))
+    }
+
+    static func remove(_ path: String, _ name: String) throws(Errno) {
+        try Posix.check(lremovexattr(path, name))
+    }
+}
+
+/// Extended attributes through the union: read from the topmost layer, changed after copy-up;
+/// overlayfs's own (`trusted.overlay.*`, `user.overlay.*`) are neither shown nor settable.
+extension UnionFilesystem {
+    private func realPath(of location: EntryLocation) -> String? {
+        switch location {
+        case .upper(let path, _): layers.upperPath(path)
+        case .changeList(let path, _): layers.changeListPath(path)
+        case .base: nil
+        }
+    }
+
+    func getxattr(inode: Inode, name: String, context: RequestContext) throws(Errno) -> [UInt8] {
+        if OverlayFormat.isInternal(name) { throw .noData }
+        let location = try namespaceLock.reading { () throws(Errno) -> EntryLocation in try self.location(of: inode) }
+        guard let real = realPath(of: location) else { throw .noData }
+        return try XattrCalls.get(real, name)
+    }
+
+    func listxattr(inode: Inode, context: RequestContext) throws(Errno) -> [String] {
+        let location = try namespaceLock.reading { () throws(Errno) -> EntryLocation in try self.location(of: inode) }
+        guard let real = realPath(of: location) else { return [] }
+        return try XattrCalls.list(real).filter { !OverlayFormat.isInternal($0) }
+    }
+
+    func setxattr(inode: Inode, name: String, value: UnsafeRawBufferPointer, flag: ExtendedAttributeFlag, context: RequestContext) throws(Errno) {
+        if OverlayFormat.isInternal(name) { throw .notPermitted }
+        let flags: Int32 = switch flag {
+        case .createOrReplace: 0
+        case .create: 1
+        case .replace: 2
+        }
+        try namespaceLock.writing { () throws(Errno) in
+            let path = try copyUp(inode)
+            try XattrCalls.set(layers.upperPath(path), name, value, flags: flags)
+        }
+    }
+
+    func removexattr(inode: Inode, name: String, context: RequestContext) throws(Errno) {
+        if OverlayFormat.isInternal(name) { throw .noData }
+        try namespaceLock.writing { () throws(Errno) in
+            let location = try location(of: inode)
+            if case .base = location { throw Errno.noData }
+            let path = try copyUp(inode)
+            try XattrCalls.remove(layers.upperPath(path), name)
+        }
+    }
+}

@@ -1,0 +1,136 @@
+import Antares
+import Glibc
+import ScorpioTestSupport
+import SystemPackage
+import Testing
+
+/// The fuse union driver through a real mount: the view, and the upper directory it leaves behind.
+@Suite(.enabled(if: FuseHost.canMount, "needs root and /dev/fuse"))
+struct FuseUnionTests {
+    @Test func showsTheBaseUntouched() throws {
+        let union = try FuseUnionMount()
+        #expect(snapshot(union.mountpoint) == snapshot(try union.repository.archive("main", into: union.scratch)))
+        #expect(union.run("readlink link-to-main") == "src/main.c\n")
+        #expect(shell("ls -A '\(union.upper)'").output.isEmpty, "reading copies nothing up")
+    }
+
+    @Test func writingCopiesUpAndKeepsTheInode() throws {
+        let union = try FuseUnionMount()
+        let before = try #require(union.status("src/main.c")).st_ino
+        union.run("echo more >> src/main.c")
+        #expect(union.run("cat src/main.c") == "changed\nmore\n")
+        #expect(shell("cat '\(union.upper)/src/main.c'").output == "changed\nmore\n")
+        #expect(try #require(union.status("src/main.c")).st_ino == before)
+        #expect(union.status("src/lib", in: union.upper) == nil, "only the written file and its parents are copied up")
+        #expect(try #require(union.status("src", in: union.upper)).st_mode & 0o7777 == 0o755)
+        #expect(union.run("sha256sum < blob.bin") == shell("git -C '\(union.repository.path)' show main:blob.bin | sha256sum").output)
+    }
+
+    @Test func metadataChangesCopyUp() throws {
+        let union = try FuseUnionMount()
+        union.run("chmod 600 run.sh && truncate -s 3 src/lib/moved.h && touch -d @1000000000 empty.txt")
+        #expect(try #require(union.status("run.sh", in: union.upper)).st_mode & 0o7777 == 0o600)
+        #expect(union.run("cat src/lib/moved.h") == "lib")
+        #expect(try #require(union.status("empty.txt")).st_mtim.tv_sec == 1_000_000_000)
+        #expect(try #require(union.status("empty.txt", in: union.upper)).st_mtim.tv_sec == 1_000_000_000)
+        #expect(!union.run("df -P .").isEmpty, "statfs answers")
+    }
+
+    @Test func xattrsCopyUpAndHideOverlayNames() throws {
+        let union = try FuseUnionMount()
+        union.run("setfattr -n user.color -v blue src/main.c")
+        #expect(union.run("getfattr --only-values -n user.color src/main.c") == "blue")
+        #expect(union.upperXattr("src/main.c", "user.color") == "blue")
+        union.run("mv new renamed")
+        #expect(union.upperXattr("renamed", "\(union.overlayNamespace).overlay.redirect") != nil)
+        #expect(!union.run("getfattr -d -m - renamed 2>/dev/null; true").contains("overlay"))
+        #expect(shell("cd '\(union.mountpoint)' && setfattr -n trusted.overlay.opaque -v y renamed").status != 0)
+    }
+
+    @Test func unlinkThenRecreate() throws {
+        let union = try FuseUnionMount()
+        union.run("rm empty.txt link-to-main")
+        #expect(union.status("empty.txt") == nil && union.status("link-to-main") == nil)
+        #expect(union.isWhiteout("empty.txt") && union.isWhiteout("link-to-main"))
+        #expect(!union.run("ls -A").contains("empty.txt"))
+        union.run("echo again > empty.txt && ln -s run.sh link-to-main")
+        #expect(union.run("cat empty.txt") == "again\n")
+        #expect(union.run("readlink link-to-main") == "run.sh\n")
+        #expect(try #require(union.status("empty.txt", in: union.upper)).st_mode & S_IFMT == S_IFREG)
+    }
+
+    @Test func removingADirectoryWhoseLowerChildrenAreAllWhitedOut() throws {
+        let union = try FuseUnionMount()
+        #expect(shell("rmdir '\(union.path("new/deep/er"))'").status != 0, "not empty")
+        union.run("rm new/deep/er/file && rmdir new/deep/er new/deep new")
+        #expect(union.status("new") == nil)
+        #expect(union.isWhiteout("new"))
+        union.run("mkdir new")
+        #expect(union.run("ls -A new").isEmpty, "a directory made over a whiteout is opaque")
+        #expect(union.upperXattr("new", "\(union.overlayNamespace).overlay.opaque") == "y")
+        union.run("rm -r src")
+        #expect(union.isWhiteout("src") && union.status("src") == nil)
+    }
+
+    @Test func renamingALowerFile() throws {
+        let union = try FuseUnionMount()
+        let before = try #require(union.status("src/main.c")).st_ino
+        union.run("mv src/main.c main2.c")
+        #expect(union.run("cat main2.c") == "changed\n")
+        #expect(union.status("src/main.c") == nil)
+        #expect(union.isWhiteout("src/main.c"))
+        #expect(try #require(union.status("main2.c", in: union.upper)).st_mode & S_IFMT == S_IFREG)
+        #expect(try #require(union.status("main2.c")).st_ino == before, "a renamed entry keeps its inode")
+        union.run("mv main2.c run.sh")
+        #expect(union.run("cat run.sh") == "changed\n")
+    }
+
+    @Test func renamingALowerOnlyDirectory() throws {
+        let union = try FuseUnionMount()
+        union.run("mv new renamed")
+        #expect(union.run("cat renamed/deep/er/file") == "new\n")
+        #expect(union.status("new") == nil)
+        #expect(union.isWhiteout("new"))
+        #expect(union.upperXattr("renamed", "\(union.overlayNamespace).overlay.redirect") == "/new")
+        #expect(union.run("find renamed | sort") == "renamed\nrenamed/deep\nrenamed/deep/er\nrenamed/deep/er/file\n")
+        union.run("mv renamed/deep src/deep2 && echo x > src/deep2/er/added")
+        #expect(union.run("cat src/deep2/er/file src/deep2/er/added") == "new\nx\n")
+        union.run("mkdir new && mv src new/src")
+        #expect(union.run("cat new/src/main.c new/src/lib/moved.h") == "changed\nlib\n")
+    }
+
+    @Test func renameNoReplaceAndExchange() throws {
+        let union = try FuseUnionMount()
+        #expect(renameInUnion(union, "run.sh", "empty.txt", flags: 1) == EEXIST)
+        #expect(renameInUnion(union, "run.sh", "fresh.sh", flags: 1) == 0)
+        #expect(renameInUnion(union, "fresh.sh", "empty.txt", flags: 2) == 0)
+        #expect(union.run("cat fresh.sh") == "")
+        #expect(union.run("cat empty.txt") == "#!/bin/sh\necho hi\n")
+        let crossLayerDirectories = renameInUnion(union, "src", "new", flags: 2)
+        #expect(crossLayerDirectories == 0 || crossLayerDirectories == EINVAL)
+    }
+
+    @Test func hardLinkAcrossCopyUp() throws {
+        let union = try FuseUnionMount()
+        union.run("ln run.sh run2.sh")
+        let first = try #require(union.status("run.sh")), second = try #require(union.status("run2.sh"))
+        #expect(first.st_ino == second.st_ino)
+        #expect(first.st_nlink == 2)
+        union.run("echo appended >> run2.sh")
+        #expect(union.run("cat run.sh") == "#!/bin/sh\necho hi\nappended\n")
+        let upperFirst = try #require(union.status("run.sh", in: union.upper)), upperSecond = try #require(union.status("run2.sh", in: union.upper))
+        #expect(upperFirst.st_ino == upperSecond.st_ino)
+        union.run("rm run.sh")
+        #expect(union.run("cat run2.sh") == "#!/bin/sh\necho hi\nappended\n")
+        #expect(union.isWhiteout("run.sh"))
+    }
+
+    @Test func remountShowsTheSameTree() throws {
+        let union = try FuseUnionMount()
+        union.run("echo more >> src/main.c && rm empty.txt && mv new renamed && mkdir -p made/here && echo hi > made/here/f")
+        let before = snapshot(union.mountpoint)
+        try union.unmount()
+        try union.mount()
+        #expect(snapshot(union.mountpoint) == before)
+    }
+}

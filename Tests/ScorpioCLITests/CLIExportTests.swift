@@ -9,18 +9,6 @@ import Glibc
 /// `scorpio export`: a job's changes as an OCI layer that, applied to the base, gives the job's view.
 @Suite("scorpio export", .enabled(if: CLIDoctorTests.privileged, "needs root and /dev/fuse"))
 struct CLIExportTests {
-    private func sh(_ script: String) -> (status: Int32, output: String) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/bin/sh")
-        process.arguments = ["-c", script]
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        try? process.run()
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: data, as: UTF8.self))
-    }
-
     @Test func theLayerAppliedToTheBaseGivesTheJobsView() throws {
         try withSandbox { scorpio, directory in
             try write("artifacts_dir = \"\(directory)/artifacts\"\n" + sandboxedDirectories(in: directory), to: directory.appending("scorpio.toml"))

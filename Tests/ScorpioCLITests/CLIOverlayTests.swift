@@ -9,18 +9,6 @@ import Glibc
 /// `scorpio overlay`: fuse-overlayfs's command line over plain directories.
 @Suite("scorpio overlay", .enabled(if: CLIDoctorTests.privileged, "needs root and /dev/fuse"))
 struct CLIOverlayTests {
-    private func sh(_ script: String) -> (status: Int32, output: String) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/bin/sh")
-        process.arguments = ["-c", script]
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        try? process.run()
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: data, as: UTF8.self))
-    }
-
     @Test func plainDirectoriesAreUnitedWithOverlaySemantics() throws {
         try withSandbox { scorpio, directory in
             try write(sandboxedDirectories(in: directory), to: directory.appending("scorpio.toml"))

@@ -9,18 +9,6 @@ import Glibc
 /// `scorpio run`, end to end, as a CI step would use it.
 @Suite("scorpio run", .enabled(if: CLIDoctorTests.privileged, "needs root and /dev/fuse"))
 struct CLIRunTests {
-    private func sh(_ script: String) -> (status: Int32, output: String) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/bin/sh")
-        process.arguments = ["-c", script]
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        try? process.run()
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: data, as: UTF8.self))
-    }
-
     /// A sandbox with a config, a test repository, and `scorpio` run from inside the repository.
     private func withRepository(_ body: (ScorpioProcess, FilePath, FilePath) throws -> Void) throws {
         try withSandbox { scorpio, directory in

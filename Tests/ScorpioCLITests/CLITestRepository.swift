@@ -24,3 +24,16 @@ func mounts(under directory: FilePath) -> [String] {
     ((try? String(contentsOfFile: "/proc/self/mounts", encoding: .utf8)) ?? "").split(separator: "\n")
         .map { $0.split(separator: " ")[1] }.filter { $0.hasPrefix(directory.string) }.map(String.init)
 }
+
+/// Runs a shell script; returns its exit status and standard output.
+func sh(_ script: String) -> (status: Int32, output: String) {
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: "/bin/sh")
+    process.arguments = ["-c", script]
+    let pipe = Pipe()
+    process.standardOutput = pipe
+    try? process.run()
+    let data = pipe.fileHandleForReading.readDataToEndOfFile()
+    process.waitUntilExit()
+    return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+}

@@ -7,7 +7,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 bench=${1:-/work/bench}
 [ -d "$bench/linux.git" ] || { echo "no $bench/linux.git: run fixtures/linux-repo.sh $bench first" >&2; exit 1; }
-swift build -c release --product scorpio >/dev/null
+swift build -c release --product scorpio 1>&2
 scorpio=$(swift build -c release --show-bin-path)/scorpio
 work=$(mktemp -d /tmp/scorpio-walk.XXXXXX)
 mkdir "$work/mnt"

@@ -101,7 +101,7 @@ extension ConfigKey {
             ConfigKey("fuse_device", \.fuseDevice, .path,
                       "The FUSE device to open."),
             ConfigKey("union_driver", \.unionDriver, .choice,
-                      "Union of upper, CL and base: fuse (our own), kernel (overlayfs), or auto."),
+                      "Union of upper, CL and base: fuse (our own), kernel (overlayfs), or auto (fuse; see docs/antares.md)."),
             ConfigKey("source", \.treeSource.kind, .choice,
                       "Where the base tree comes from: a git repository, a plain directory, or the Mega server."),
             ConfigKey("repo", \.treeSource.repository, .optionalPath,

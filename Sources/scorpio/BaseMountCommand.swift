@@ -1,6 +1,4 @@
 import ArgumentParser
-import Dicfuse
-import FuseKit
 import ScorpioKit
 import SystemPackage
 

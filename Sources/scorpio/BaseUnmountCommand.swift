@@ -1,5 +1,4 @@
 import ArgumentParser
-import FuseKit
 import ScorpioKit
 import SystemPackage
 

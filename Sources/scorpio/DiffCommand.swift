@@ -1,4 +1,3 @@
-import Antares
 import ArgumentParser
 import ScorpioKit
 

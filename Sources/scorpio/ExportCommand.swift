@@ -1,6 +1,4 @@
-import Antares
 import ArgumentParser
-import Artifact
 import Foundation
 import ScorpioKit
 import SystemPackage

@@ -1,6 +1,4 @@
-import Antares
 import ArgumentParser
-import FuseKit
 import Glibc
 import ScorpioKit
 import SystemPackage

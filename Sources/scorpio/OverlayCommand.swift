@@ -1,7 +1,4 @@
-import Antares
 import ArgumentParser
-import Dicfuse
-import FuseKit
 import ScorpioKit
 import Glibc
 import SystemPackage

@@ -1,9 +1,6 @@
-import Antares
 import ArgumentParser
-import Artifact
 import Foundation
 import Glibc
-import Sandbox
 import ScorpioKit
 import SystemPackage
 

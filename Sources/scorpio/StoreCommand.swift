@@ -1,5 +1,4 @@
 import ArgumentParser
-import Dicfuse
 import ScorpioKit
 
 /// `scorpio store`: the shared content store.

@@ -79,15 +79,15 @@ let package = Package(
         .target(name: "MemFS", dependencies: ["FuseKit"], path: "examples/memfs/MemFS"),
         .executableTarget(name: "scorpio-memfs", dependencies: ["MemFS"], path: "examples/memfs/Tool"),
 
-        .testTarget(name: "FuseKitTests", dependencies: ["FuseKit", "MemFS", "CFuse", "CSyscalls"]),
+        .testTarget(name: "FuseKitTests", dependencies: ["FuseKit", "MemFS", "CFuse", "CSyscalls", "ScorpioTestSupport"]),
         // Scratch directories, shell commands, test repositories and tree snapshots for the test targets.
         .target(name: "ScorpioTestSupport", dependencies: [.product(name: "SystemPackage", package: "swift-system")], path: "Tests/Support"),
         .testTarget(name: "DicfuseTests", dependencies: ["Dicfuse", "Antares", "FuseKit", "CSyscalls", "ScorpioTestSupport"], exclude: ["Fixtures"]),
         .testTarget(name: "AntaresTests", dependencies: ["Antares", "Dicfuse", "FuseKit", "CSyscalls", "ScorpioTestSupport"]),
         .testTarget(name: "SandboxTests", dependencies: ["Sandbox", "ScorpioTestSupport"]),
         .testTarget(name: "ArtifactTests", dependencies: ["Artifact", "ScorpioTestSupport"]),
-        .testTarget(name: "ScorpioKitTests", dependencies: ["ScorpioKit", .product(name: "SystemPackage", package: "swift-system")]),
+        .testTarget(name: "ScorpioKitTests", dependencies: ["ScorpioKit", "ScorpioTestSupport", .product(name: "SystemPackage", package: "swift-system")]),
         // Drives the built `scorpio` binary end to end.
-        .testTarget(name: "ScorpioCLITests", dependencies: ["ScorpioKit", .product(name: "SystemPackage", package: "swift-system")]),
+        .testTarget(name: "ScorpioCLITests", dependencies: ["ScorpioKit", "ScorpioTestSupport", .product(name: "SystemPackage", package: "swift-system")]),
     ]
 )

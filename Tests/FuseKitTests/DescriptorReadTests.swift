@@ -2,6 +2,7 @@ import FuseKit
 import Glibc
 import SystemPackage
 import Testing
+import ScorpioTestSupport
 
 /// A read-only filesystem of one file whose reads are answered from a host file descriptor.
 final class OneFileFilesystem: FuseFilesystem {

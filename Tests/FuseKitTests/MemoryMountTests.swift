@@ -3,6 +3,7 @@ import Dispatch
 import FuseKit
 import Glibc
 import MemFS
+import ScorpioTestSupport
 import Synchronization
 import SystemPackage
 import Testing

@@ -3,6 +3,7 @@ import Glibc
 import MemFS
 import SystemPackage
 import Testing
+import ScorpioTestSupport
 
 /// Mounting, unmounting and the failure paths around them.
 @Suite(.enabled(if: FuseHost.canMount, "needs root and /dev/fuse"))

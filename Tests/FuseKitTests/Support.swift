@@ -1,37 +1,9 @@
 import FuseKit
 import Glibc
 import MemFS
+import ScorpioTestSupport
 import SystemPackage
 import Testing
-
-/// Whether this host can mount FUSE filesystems; the reason when it cannot.
-enum FuseHost {
-    static let unavailableReason: String? = {
-        if geteuid() != 0 { return "needs root to mount FUSE without fusermount3's setuid helper" }
-        let fd = open("/dev/fuse", O_RDWR | O_CLOEXEC)
-        guard fd >= 0 else { return "needs /dev/fuse (\(Errno(rawValue: errno)))" }
-        close(fd)
-        return nil
-    }()
-
-    static var canMount: Bool {
-        if let unavailableReason { print("skipping FUSE mount tests: \(unavailableReason)") }
-        return unavailableReason == nil
-    }
-}
-
-/// A fresh directory under /tmp, removed (with all it holds) when the body ends.
-func withTemporaryDirectory<T>(_ body: (FilePath) throws -> T) throws -> T {
-    var template = Array("/tmp/fusekit-test.XXXXXX".utf8CString)
-    guard let made = mkdtemp(&template) else { throw Errno(rawValue: errno) }
-    let path = FilePath(platformString: made)
-    defer { removeTree(path) }
-    return try body(path)
-}
-
-func removeTree(_ path: FilePath) {
-    _ = runProgram(["rm", "-rf", path.string])
-}
 
 /// Mounts `filesystem` on a fresh directory for the body and unmounts it afterwards, also when the body
 /// throws or an expectation fails.

@@ -23,7 +23,7 @@ struct ConfinementTests {
         let result = try workspace.run("""
             touch /usr/scorpio-sandbox-x 2>usr.err && exit 10
             touch written || exit 11
-            test -z "$(ls /tmp | grep -v '^dicfuse-test')" || exit 12
+            test -z "$(ls /tmp | grep -v '^scorpio-test[.]')" || exit 12
             touch \(marker) || exit 13
             """)
         #expect(result == SandboxResult(exitStatus: 0, setupError: nil))

@@ -1,4 +1,5 @@
 import Foundation
+import ScorpioTestSupport
 import SystemPackage
 import Testing
 
@@ -89,13 +90,9 @@ extension Thread {
 
 /// A fresh directory under /tmp for one test, removed when the body returns or throws.
 func withSandbox<Result>(_ body: (ScorpioProcess, FilePath) throws -> Result) throws -> Result {
-    var template = Array("/tmp/scorpio-cli-test-XXXXXX".utf8CString)
-    guard template.withUnsafeMutableBufferPointer({ mkdtemp($0.baseAddress!) }) != nil else {
-        throw Errno(rawValue: errno)
+    try withTemporaryDirectory { directory in
+        try body(ScorpioProcess(executable: try ScorpioProcess.locate(), workingDirectory: directory), directory)
     }
-    let directory = FilePath(String(decoding: template.dropLast().map { UInt8(bitPattern: $0) }, as: UTF8.self))
-    defer { try? FileManager.default.removeItem(atPath: directory.string) }
-    return try body(ScorpioProcess(executable: try ScorpioProcess.locate(), workingDirectory: directory), directory)
 }
 
 func write(_ text: String, to path: FilePath) throws {

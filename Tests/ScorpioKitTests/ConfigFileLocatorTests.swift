@@ -1,6 +1,7 @@
 import ScorpioKit
 import SystemPackage
 import Testing
+import ScorpioTestSupport
 
 @Suite("Config file location")
 struct ConfigFileLocatorTests {

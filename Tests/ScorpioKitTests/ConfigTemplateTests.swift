@@ -2,6 +2,7 @@ import Foundation
 import ScorpioKit
 import SystemPackage
 import Testing
+import ScorpioTestSupport
 
 @Suite("config init template")
 struct ConfigTemplateTests {

@@ -2,6 +2,7 @@ import Foundation
 import ScorpioKit
 import SystemPackage
 import Testing
+import ScorpioTestSupport
 
 @Suite("scorpio doctor")
 struct DoctorTests {

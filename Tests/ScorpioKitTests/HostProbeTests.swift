@@ -1,6 +1,7 @@
 import ScorpioKit
 import SystemPackage
 import Testing
+import ScorpioTestSupport
 
 @Suite("Host probes in a fresh scorpio process")
 struct HostProbeTests {

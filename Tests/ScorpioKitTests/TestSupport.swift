@@ -5,18 +5,8 @@ import Testing
 
 #if canImport(Glibc)
 import Glibc
+import ScorpioTestSupport
 #endif
-
-/// A fresh directory under /tmp for one test, removed when the body returns or throws.
-func withTemporaryDirectory<Result>(_ body: (FilePath) throws -> Result) throws -> Result {
-    var template = Array("/tmp/scorpio-kit-test-XXXXXX".utf8CString)
-    guard template.withUnsafeMutableBufferPointer({ mkdtemp($0.baseAddress!) }) != nil else {
-        throw Errno(rawValue: errno)
-    }
-    let directory = FilePath(String(decoding: template.dropLast().map { UInt8(bitPattern: $0) }, as: UTF8.self))
-    defer { try? FileManager.default.removeItem(atPath: directory.string) }
-    return try body(directory)
-}
 
 func write(_ text: String, to path: FilePath) throws {
     try text.write(toFile: path.string, atomically: false, encoding: .utf8)

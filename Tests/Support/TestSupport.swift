@@ -21,7 +21,7 @@ public final class Scratch {
     public let path: FilePath
 
     public init() throws {
-        var template = Array("/tmp/dicfuse-test.XXXXXX".utf8CString)
+        var template = Array("/tmp/scorpio-test.XXXXXX".utf8CString)
         guard let made = mkdtemp(&template) else { throw Errno(rawValue: errno) }
         path = FilePath(platformString: made)
     }
@@ -33,6 +33,12 @@ public final class Scratch {
         mkdir(made.string, 0o755)
         return made
     }
+}
+
+/// A fresh directory under /tmp for the body, removed (with all it holds) when the body ends.
+public func withTemporaryDirectory<T>(_ body: (FilePath) throws -> T) throws -> T {
+    let scratch = try Scratch()
+    return try withExtendedLifetime(scratch) { try body(scratch.path) }
 }
 
 /// Runs a shell command; returns its exit status and standard output. The child starts with default

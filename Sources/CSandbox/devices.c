@@ -1,5 +1,6 @@
 // A minimal /dev, as bubblewrap's --dev: a tmpfs holding the host's harmless character devices (bound
 // one by one), a private devpts instance, /dev/shm and the /proc/self/fd links. No disks, no /dev/kvm.
+// The caller's terminal, a node of the host's devpts, is bound at /dev/console so that ttyname(3) finds it.
 #define _GNU_SOURCE
 #include "internal.h"
 #include <fcntl.h>
@@ -15,8 +16,26 @@ static const char *const device_links[][2] = {
     {"/proc/self/fd/1", "/dev/stdout"}, {"/proc/self/fd/2", "/dev/stderr"},
 };
 
+/// The host pts that standard input, output or error is, or -1. Only readlink: no allocation after clone.
+static int clone_terminal(void) {
+    for (int fd = 0; fd <= 2; fd++) {
+        if (!isatty(fd)) continue;
+        char link[32], target[64];
+        strcpy(link, "/proc/self/fd/");
+        link[14] = (char)('0' + fd);
+        link[15] = '\0';
+        ssize_t length = readlink(link, target, sizeof target - 1);
+        if (length <= 0) continue;
+        target[length] = '\0';
+        if (strncmp(target, "/dev/pts/", 9) != 0) continue;
+        return open_tree(AT_FDCWD, target, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC);
+    }
+    return -1;
+}
+
 int scorpio_devices_detach(scorpio_device_trees *trees, scorpio_failure *failure) {
     char path[32];
+    trees->console_fd = clone_terminal();
     for (int i = 0; i < SCORPIO_DEVICE_COUNT; i++) {
         strcpy(path, "/dev/");
         strcat(path, device_names[i]);
@@ -50,6 +69,7 @@ int scorpio_devices_attach(const scorpio_device_trees *trees, scorpio_failure *f
         return scorpio_failed(failure, "mount /dev tmpfs", "/dev");
     for (int i = 0; i < SCORPIO_DEVICE_COUNT; i++)
         if (attach_device(trees->fds[i], device_names[i], failure) != 0) return -1;
+    if (trees->console_fd >= 0 && attach_device(trees->console_fd, "console", failure) != 0) return -1;
     if (make_directory("/dev/pts", 0755, failure) != 0) return -1;
     if (mount("devpts", "/dev/pts", "devpts", MS_NOSUID | MS_NOEXEC, "newinstance,ptmxmode=0666,mode=620") != 0)
         return scorpio_failed(failure, "mount devpts", "/dev/pts");

@@ -28,6 +28,8 @@ enum { SCORPIO_DEVICE_COUNT = 6 };
 /// The host's device nodes kept in a minimal /dev, cloned before the host turns read-only.
 typedef struct scorpio_device_trees {
     int fds[SCORPIO_DEVICE_COUNT];
+    /// The caller's terminal (a host pts), shown as /dev/console as container runtimes do; -1 without one.
+    int console_fd;
 } scorpio_device_trees;
 int scorpio_devices_detach(scorpio_device_trees *trees, scorpio_failure *failure);
 int scorpio_devices_attach(const scorpio_device_trees *trees, scorpio_failure *failure);

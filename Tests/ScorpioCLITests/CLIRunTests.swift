@@ -10,7 +10,7 @@ import Glibc
 @Suite("scorpio run", .enabled(if: CLIDoctorTests.privileged, "needs root and /dev/fuse"))
 struct CLIRunTests {
     /// A sandbox with a config, a test repository, and `scorpio` run from inside the repository.
-    private func withRepository(_ body: (ScorpioProcess, FilePath, FilePath) throws -> Void) throws {
+    func withRepository(_ body: (ScorpioProcess, FilePath, FilePath) throws -> Void) throws {
         try withSandbox { scorpio, directory in
             try write("artifacts_dir = \"\(directory)/artifacts\"\n" + sandboxedDirectories(in: directory), to: directory.appending("scorpio.toml"))
             let repository = try makeTestRepository(in: directory)
@@ -21,7 +21,7 @@ struct CLIRunTests {
         }
     }
 
-    private func run(_ scorpio: ScorpioProcess, _ directory: FilePath, _ arguments: [String]) throws -> ScorpioRun {
+    func run(_ scorpio: ScorpioProcess, _ directory: FilePath, _ arguments: [String]) throws -> ScorpioRun {
         try scorpio.run(["--config-path", "\(directory)/scorpio.toml", "run"] + arguments)
     }
 
@@ -97,6 +97,15 @@ struct CLIRunTests {
             let result = try run(scorpio, directory, ["--", "sh", "-c", "sleep 987 & echo started"])
             #expect(result.status == 0)
             #expect(sh("pgrep -f '^sleep 987'").status != 0, "the job's processes are gone")
+        }
+    }
+
+    @Test func theCallersTerminalPassesThrough() throws {
+        try withRepository { scorpio, directory, repository in
+            let command = "'\(scorpio.executable)' --config-path '\(directory)/scorpio.toml' run -q -- sh -c 'test -t 0 && test -t 1 && test -t 2 && tty'"
+            let result = sh("cd '\(repository)' && script -qec \"\(command)\" /dev/null")
+            #expect(result.status == 0)
+            #expect(result.output.contains("/dev/console"), "ttyname finds the terminal: \(result.output)")
         }
     }
 }

@@ -56,11 +56,17 @@ let package = Package(
         // What a job wrote, as an OCI image layer (tar + whiteouts, gzip/zstd/none) and its manifest.
         .target(name: "Artifact", dependencies: ["CArchive", .product(name: "SystemPackage", package: "swift-system")]),
 
-        // The public library: configuration, host checks, and (as they land) the job pipeline.
+        // The build-tool presets `scorpio run --recipe NAME` applies (recipes/*.toml), shipped as resources.
+        .target(
+            name: "ScorpioRecipes", path: "recipes", sources: ["ScorpioRecipes.swift"],
+            resources: [.copy("make.toml"), .copy("cmake.toml"), .copy("cargo.toml"), .copy("go.toml"), .copy("swift.toml"), .copy("bazel.toml"), .copy("buck2.toml")]
+        ),
+
+        // The public library: configuration, host checks, recipes and the job pipeline.
         .target(
             name: "ScorpioKit",
             dependencies: [
-                "FuseKit", "Dicfuse", "Antares", "Sandbox", "Artifact", "CFuse", "CGit2", "CSeccomp", "CArchive", "CSyscalls",
+                "ScorpioRecipes", "FuseKit", "Dicfuse", "Antares", "Sandbox", "Artifact", "CFuse", "CGit2", "CSeccomp", "CArchive", "CSyscalls",
                 .product(name: "TOMLKit", package: "TOMLKit"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "SystemPackage", package: "swift-system"),

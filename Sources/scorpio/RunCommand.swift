@@ -21,6 +21,11 @@ struct RunCommand: AsyncParsableCommand {
               scorpio run -- make -j8
               scorpio run --cl 456 --network none -- make all
               scorpio run --clean --rev v1.2 --artifact out/build.tar.zst --compression zstd -- ./build.sh
+              scorpio run --recipe cargo -- cargo build --release
+
+            A recipe (`scorpio recipes` lists them) sets the caches a build tool may write, its \
+            environment, network policy and which outputs the layer keeps; flags given here add to it \
+            or override it.
             """
     )
 
@@ -39,8 +44,11 @@ struct RunCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("A host path the command may write (repeatable), e.g. a build cache.", valueName: "path"))
     var writable: [String] = []
 
+    @Option(help: ArgumentHelp("Start from a build tool's recipe (see `scorpio recipes`).", valueName: "name"))
+    var recipe: String?
+
     @Option(help: ArgumentHelp("host (default) or none: an empty network namespace with loopback up.", valueName: "mode"))
-    var network: String = "host"
+    var network: String?
 
     @Option(help: ArgumentHelp("default, none, or an OCI/Docker JSON profile file.", valueName: "profile"))
     var seccomp: String = "default"
@@ -74,7 +82,7 @@ struct RunCommand: AsyncParsableCommand {
 
     func validate() throws {
         if command.isEmpty { throw ValidationError("no command: put it after --, e.g. scorpio run -- make") }
-        if !["host", "none"].contains(network) { throw ValidationError("--network \(network): host or none") }
+        if let network, NetworkMode(rawValue: network) == nil { throw ValidationError("--network \(network): host or none") }
         if let user, parseUser(user) == nil { throw ValidationError("--user \(user): expected UID:GID, e.g. 1000:1000") }
     }
 
@@ -84,14 +92,20 @@ struct RunCommand: AsyncParsableCommand {
         var request = JobRunRequest(command: command, spec: base.jobSpec)
         if let jobID { request.jobID = try JobID.validated(jobID) }
         request.clean = clean
+        request.compression = LayerCompression(rawValue: loaded.artifacts.compression.rawValue) ?? .gzip
+        if let recipe {
+            let book = RecipeBook.standard(forRepositoryAt: base.jobSpec.repository ?? FileManager.default.currentDirectoryPath)
+            do { try request.apply(book.recipe(named: recipe)) } catch { throw JobRunFailure(error) }
+        }
         request.workingDirectory = workdir.map { FilePath($0) }
-        request.writablePaths = writable.map { FilePath($0) }
-        request.network = network == "none" ? .none : .host
+        request.writablePaths += writable.map { FilePath($0) }
+        if let network { request.network = NetworkMode(rawValue: network) ?? .host }
         request.seccomp = seccomp == "default" ? .default : seccomp == "none" ? .none : .profile(FilePath(seccomp))
         request.user = user.flatMap(parseUser)
         request.artifact = artifact.map { FilePath($0) }
-        request.compression = compression ?? LayerCompression(rawValue: loaded.artifacts.compression.rawValue) ?? .gzip
-        request.filter = PathFilter(includes: include, excludes: exclude)
+        if let compression { request.compression = compression }
+        request.filter.includes += include
+        request.filter.excludes += exclude
         request.keep = keep
         let quiet = quiet || json
         let outcome: JobRunOutcome

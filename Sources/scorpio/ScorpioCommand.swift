@@ -22,6 +22,7 @@ struct ScorpioCommand: AsyncParsableCommand {
               scorpio config init      Write ./scorpio.toml: every key, its default.
               scorpio config show      Effective values and where each came from.
               scorpio run -- make      Build in a sandboxed copy-on-write view; keep what it wrote.
+              scorpio recipes          Presets for make, cmake, cargo, go, swift, bazel, buck2.
               scorpio mount build-42   A job's copy-on-write view of this repository's HEAD.
               scorpio list             Jobs, their state and mountpoints.
               scorpio base mount /mnt/head --rev HEAD   This repository's HEAD, read-only, lazily.
@@ -32,7 +33,7 @@ struct ScorpioCommand: AsyncParsableCommand {
             3 mount or unmount failure, 4 HTTP bind failure.
             """,
         version: Scorpio.version,
-        subcommands: [RunCommand.self, MountCommand.self, UmountCommand.self, ListCommand.self, DiffCommand.self, ExportCommand.self, OverlayCommand.self, BaseCommand.self, StoreCommand.self, ConfigCommand.self, DoctorCommand.self]
+        subcommands: [RunCommand.self, RecipesCommand.self, MountCommand.self, UmountCommand.self, ListCommand.self, DiffCommand.self, ExportCommand.self, OverlayCommand.self, BaseCommand.self, StoreCommand.self, ConfigCommand.self, DoctorCommand.self]
     )
 
     @OptionGroup(title: "Global options") var global: GlobalOptions

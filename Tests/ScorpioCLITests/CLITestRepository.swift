@@ -37,3 +37,28 @@ func sh(_ script: String) -> (status: Int32, output: String) {
     process.waitUntilExit()
     return (process.terminationStatus, String(decoding: data, as: UTF8.self))
 }
+
+/// A shell script that applies an OCI layer to `directory` as a container runtime does: each whiteout
+/// removes its entry (an opaque marker its directory's contents), then the layer's entries are extracted.
+func applyLayerScript(_ layer: String, onto directory: String) -> String {
+    """
+    set -e; cd '\(directory)'
+    tar -tzf '\(layer)' | while read -r entry; do
+      name=$(basename "$entry"); dir=$(dirname "$entry")
+      case "$name" in
+        .wh..wh..opq) find "$dir" -mindepth 1 -maxdepth 1 -exec rm -rf {} + ;;
+        .wh.*) rm -rf "$dir/${name#.wh.}" ;;
+      esac
+    done
+    tar -xzf '\(layer)' --exclude='.wh.*'
+    """
+}
+
+/// Every entry below `directory` but `.git`, with its type and mode, and every file's sha256: two
+/// trees with the same listing hold the same content.
+func treeListing(_ directory: String) -> String {
+    sh("""
+        cd '\(directory)' && find . -path ./.git -prune -o -printf '%p %y %m %l\\n' | sort \
+          && find . -path ./.git -prune -o -type f -print0 | sort -z | xargs -0 -r sha256sum
+        """).output
+}

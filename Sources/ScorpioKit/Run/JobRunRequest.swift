@@ -19,6 +19,7 @@ public struct JobRunRequest: Sendable {
     public var network: NetworkMode = .host
     public var seccomp: SeccompPolicy = .default
     public var user: UserIdentity?
+    /// Variables set for the command over the caller's environment.
     public var environment: [String: String] = [:]
     public var artifact: FilePath?
     public var compression: LayerCompression = .gzip

@@ -43,7 +43,7 @@ public enum JobRunner {
         }
         let sandbox = SandboxSpec(
             command: request.command[0], arguments: Array(request.command.dropFirst()),
-            environment: request.environment.isEmpty ? ProcessInfo.processInfo.environment : request.environment,
+            environment: ProcessInfo.processInfo.environment.merging(request.environment) { $1 },
             workspace: WorkspaceBinding(source: FilePath(record.mountpoint), target: target),
             workingDirectory: workingDirectory, writablePaths: request.writablePaths, network: request.network,
             user: request.user, seccomp: request.seccomp)

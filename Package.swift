@@ -84,6 +84,11 @@ let package = Package(
         // An in-memory read-write filesystem served through FuseKit: the binding's example and test subject.
         .target(name: "MemFS", dependencies: ["FuseKit"], path: "examples/memfs/MemFS"),
         .executableTarget(name: "scorpio-memfs", dependencies: ["MemFS"], path: "examples/memfs/Tool"),
+        // ScorpioKit from Swift: a job mounted by hand, then a whole run.
+        .executableTarget(
+            name: "scorpio-library-example", dependencies: ["ScorpioKit", .product(name: "SystemPackage", package: "swift-system")],
+            path: "examples/library"
+        ),
 
         .testTarget(name: "FuseKitTests", dependencies: ["FuseKit", "MemFS", "CFuse", "CSyscalls", "ScorpioTestSupport"]),
         // Scratch directories, shell commands, test repositories and tree snapshots for the test targets.

@@ -78,20 +78,30 @@ extension UnionFilesystem {
         nodes.move(move.name, in: move.parent, to: move.newName, in: move.newParent)
     }
 
-    /// RENAME_EXCHANGE within the upper layer. Exchanging directories that continue in a lower layer
-    /// would need their redirects rewritten; that case answers EINVAL.
+    /// RENAME_EXCHANGE, as kernel overlayfs does it: both ends copied up, then swapped in the upper layer.
     private func exchange(_ move: RenamePlan) throws(Errno) {
         guard let target = move.target else { throw .noSuchFileOrDirectory }
-        let involvesDirectory = move.source.location.isDirectory || target.location.isDirectory
-        if involvesDirectory && (move.source.lower != nil || target.lower != nil || move.sourceHasLower || move.targetHasLower) {
-            throw .invalidArgument
-        }
+        if move.parent == move.newParent && move.name == move.newName { return }
         let sourceInode = nodes.child(of: move.parent, named: move.name, lower: move.source.lower, lookups: 0)
         let targetInode = nodes.child(of: move.newParent, named: move.newName, lower: target.lower, lookups: 0)
-        let sourceReal = layers.upperPath(try copyUp(sourceInode))
-        let targetReal = layers.upperPath(try copyUp(targetInode))
+        let sourceReal = try copyUpForExchange(sourceInode, move.source, landingOnLower: move.targetHasLower)
+        let targetReal = try copyUpForExchange(targetInode, target, landingOnLower: move.sourceHasLower)
         try Posix.rename(sourceReal, targetReal, flags: UpperEdits.renameExchange)
         nodes.exchange(move.name, in: move.parent, with: move.newName, in: move.newParent)
+    }
+
+    /// One end of an exchange in the upper layer. A directory that continues in a lower layer takes a
+    /// redirect to where it came from; one that does not is made opaque when a lower layer has the name it
+    /// lands on, so nothing below merges into it there.
+    private func copyUpForExchange(_ inode: Inode, _ entry: ResolvedChild, landingOnLower: Bool) throws(Errno) -> String {
+        let real = layers.upperPath(try copyUp(inode))
+        guard entry.location.isDirectory else { return real }
+        if let lower = entry.lower {
+            if layers.format.redirect(of: FilePath(real)) == nil { try layers.format.setRedirect(FilePath(real), to: "/" + lower.path) }
+        } else if landingOnLower {
+            try layers.format.setOpaque(FilePath(real))
+        }
+        return real
     }
 }
 

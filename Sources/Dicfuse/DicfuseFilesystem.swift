@@ -20,6 +20,7 @@ public final class DicfuseFilesystem: FuseFilesystem {
         options.spliceRead = true
         options.writebackCache = false
         options.cacheSymlinks = true
+        options.negativeTimeout = dicfuse.options.cacheTimeout  // a base never gains names
         return options
     }
 

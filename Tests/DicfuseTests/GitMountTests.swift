@@ -101,6 +101,15 @@ struct GitMountTests {
         #expect(first[.release] == nil && first[.releasedir] == nil, "nothing opened, nothing released")
     }
 
+    @Test func aMissingNameIsAskedForOnce() throws {
+        let base = try MountedBase()
+        let probe = "for i in 1 2 3; do test ! -e '\(base.mountpoint)/src/missing.h'; done"
+        #expect(shell(probe).status == 0)
+        let lookups = base.mount.requests.snapshot[.lookup, default: 0]
+        #expect(shell(probe).status == 0)
+        #expect(base.mount.requests.snapshot[.lookup, default: 0] == lookups, "the kernel keeps the negative entry: a base never gains names")
+    }
+
     @Test func twoMountsOfOneInstanceShareOneBlobFetch() throws {
         let scratch = try Scratch()
         let repository = try TestRepository(in: scratch)

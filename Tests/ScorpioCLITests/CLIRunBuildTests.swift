@@ -76,3 +76,24 @@ extension CLIRunTests {
         }
     }
 }
+
+extension CLIRunTests {
+    @Test(arguments: ["fuse", "kernel"])
+    func copyUpsThatChangeNothingAreLeftOutOfTheLayer(driver: String) throws {
+        try withRepository { scorpio, directory, repository in
+            let d = directory.string
+            try write("union_driver = \"\(driver)\"\n" + (try contents(of: directory.appending("scorpio.toml"))), to: directory.appending("scorpio.toml"))
+            #expect(sh("cd '\(repository)' && printf 'same\\n' > src/same.txt && git add -A && git -c user.name=t -c user.email=t@x commit -qm two").status == 0)
+            let script = """
+                chmod 644 src/hello.txt; exec 3<>src/same.txt; exec 3>&-
+                printf 'HELLO\\n' > /tmp/upper-case; touch -r src/hello.txt /tmp/upper-case
+                printf 'HELLO\\n' > src/hello.txt; touch -r /tmp/upper-case src/hello.txt
+                echo new > new.txt
+                """
+            let result = try run(scorpio, directory, ["--clean", "--artifact", "\(d)/layer.tar.gz", "--", "sh", "-c", script])
+            #expect(result.status == 0, "\(result.standardError)")
+            let layer = sh("tar -tzf '\(d)/layer.tar.gz' | sort").output
+            #expect(layer == "new.txt\nsrc/\nsrc/hello.txt\n", "same size and mtime but new content stays; the untouched copy-up goes: \(layer)")
+        }
+    }
+}

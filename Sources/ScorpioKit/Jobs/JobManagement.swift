@@ -89,7 +89,7 @@ extension ManagerError: ScorpioFailure {
 
 extension JobManagement {
     /// What job `record` changed, from its upper directory, with its base opened to tell additions from
-    /// modifications.
+    /// modifications and to leave out copy-ups that changed nothing.
     public static func changes(of record: MountRecord, config: ScorpioConfig, base: BaseSelection) throws(BaseSourceError) -> [UpperChange] {
         let selection = base.applying(record.spec)
         let source = try selection.openSource(config: config)
@@ -97,7 +97,8 @@ extension JobManagement {
         do { store = try ContentStore(root: config.storePath) } catch { throw .source(error) }
         let dicfuse = Dicfuse(source: source, store: store)
         let changeList = record.changeList.map { FilePath($0) }
-        return UpperChanges(upper: FilePath(record.upper)).list { path in
+        let unchanged = UnchangedCopyUps(upper: FilePath(record.upper), changeList: changeList, dicfuse: dicfuse)
+        let changes = UpperChanges(upper: FilePath(record.upper)).list { path in
             if let changeList {
                 var st = stat()
                 if lstat(changeList.appending(path).string, &st) == 0 {
@@ -108,6 +109,7 @@ extension JobManagement {
             guard let inode = try? dicfuse.resolve(FilePath(path)), let attributes = try? dicfuse.attributes(of: inode) else { return nil }
             return attributes.mode & S_IFMT == S_IFDIR
         }
+        return changes.filter { $0.kind != .modified || !unchanged.isUnchanged($0.path) }
     }
 }
 

@@ -111,7 +111,7 @@ struct RunCommand: AsyncParsableCommand {
         let outcome: JobRunOutcome
         do {
             outcome = try JobRunner.run(request, config: loaded, base: base.selection(config: loaded)) { line in
-                if !quiet { FileHandle.standardError.write(Data((line + "\n").utf8)) }
+                if !quiet { StandardError.write(line) }
             }
         } catch { throw JobRunFailure(error) }
         if json, let manifest = outcome.manifestJSON { print(manifest) }

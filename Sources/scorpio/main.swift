@@ -10,6 +10,10 @@ if let probeStatus = HostProbe.runIfRequested(arguments: CommandLine.arguments) 
     exit(probeStatus)
 }
 
+// A reader that goes away (`scorpio run … | head -1`) must not kill the process before it unmounts:
+// writes to it fail with EPIPE instead. Jobs start with every signal's default disposition again.
+signal(SIGPIPE, SIG_IGN)
+
 // Run as `scorpio-overlay` (mount.fuse3 starts `scorpio-overlay SOURCE MOUNTPOINT -o OPTIONS` for
 // `mount -t fuse.scorpio-overlay`): the same as `scorpio overlay -o OPTIONS MOUNTPOINT`.
 let arguments = Array(CommandLine.arguments.dropFirst())

@@ -108,4 +108,16 @@ struct CLIRunTests {
             #expect(result.output.contains("/dev/console"), "ttyname finds the terminal: \(result.output)")
         }
     }
+
+    @Test func aReaderThatGoesAwayDoesNotLeaveTheJobMounted() throws {
+        try withRepository { scorpio, directory, repository in
+            let command = "'\(scorpio.executable)' --config-path '\(directory)/scorpio.toml' run -- sh -c 'echo one; sleep 0.2; echo two'"
+            let result = sh("cd '\(repository)' && (\(command) 2>&1; echo $? > '\(directory)/status') | head -n 1")
+            #expect(result.output.hasPrefix("scorpio: job run-"), "\(result.output)")
+            let status = try contents(of: directory.appending("status"))
+            #expect(status == "141\n", "the job's own SIGPIPE is its status")
+            let artifacts = (try? FileManager.default.contentsOfDirectory(atPath: "\(directory)/artifacts")) ?? []
+            #expect(artifacts.contains { $0.hasSuffix(".json") }, "scorpio went on to write the layer and unmount")
+        }
+    }
 }

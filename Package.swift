@@ -7,6 +7,7 @@ let package = Package(
     products: [
         .library(name: "ScorpioKit", targets: ["ScorpioKit"]),
         .library(name: "FuseKit", targets: ["FuseKit"]),
+        .library(name: "AntaresDaemon", targets: ["AntaresDaemon"]),
         .executable(name: "scorpio", targets: ["scorpio"]),
         .executable(name: "scorpio-memfs", targets: ["scorpio-memfs"]),
     ],
@@ -15,6 +16,10 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
         .package(url: "https://github.com/apple/swift-system", from: "1.4.0"),
         .package(url: "https://github.com/LebJe/TOMLKit", from: "0.6.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.0.0"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.0"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.0.0"),
+        .package(url: "https://github.com/apple/swift-http-types", from: "1.0.0"),
     ],
     targets: [
         // C libraries, reached through pkg-config.
@@ -72,10 +77,26 @@ let package = Package(
                 .product(name: "SystemPackage", package: "swift-system"),
             ]
         ),
+        // The HTTP daemon: upstream's Antares mount API (and artifact export, metrics) over the manager,
+        // and the client the command line uses to drive a running daemon.
+        .target(
+            name: "AntaresDaemon",
+            dependencies: [
+                "ScorpioKit",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "SystemPackage", package: "swift-system"),
+            ]
+        ),
         .executableTarget(
             name: "scorpio",
             dependencies: [
-                "ScorpioKit",
+                "ScorpioKit", "AntaresDaemon",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -98,7 +119,15 @@ let package = Package(
         .testTarget(name: "SandboxTests", dependencies: ["Sandbox", "ScorpioTestSupport"]),
         .testTarget(name: "ArtifactTests", dependencies: ["Artifact", "ScorpioTestSupport"]),
         .testTarget(name: "ScorpioKitTests", dependencies: ["ScorpioKit", "ScorpioTestSupport", .product(name: "SystemPackage", package: "swift-system")]),
+        // Starts the daemon on loopback and drives it over HTTP.
+        .testTarget(
+            name: "AntaresDaemonTests",
+            dependencies: [
+                "AntaresDaemon", "ScorpioKit", "ScorpioTestSupport",
+                .product(name: "Logging", package: "swift-log"), .product(name: "SystemPackage", package: "swift-system"),
+            ]
+        ),
         // Drives the built `scorpio` binary end to end.
-        .testTarget(name: "ScorpioCLITests", dependencies: ["ScorpioKit", "ScorpioTestSupport", .product(name: "SystemPackage", package: "swift-system")]),
+        .testTarget(name: "ScorpioCLITests", dependencies: ["ScorpioKit", "ScorpioTestSupport", "CSyscalls", .product(name: "SystemPackage", package: "swift-system")]),
     ]
 )

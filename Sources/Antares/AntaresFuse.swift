@@ -34,6 +34,10 @@ public final class AntaresFuse: Sendable {
     public func unmount(lazy: Bool = false) throws(AntaresError) { try driver.unmount(lazy: lazy) }
 
     public var isMounted: Bool { driver.isMounted }
+
+    /// The requests the FUSE server behind this union has answered (for the kernel driver, its base's);
+    /// nil while unmounted.
+    public var requests: RequestCounters? { driver.requests }
 }
 
 func isDirectory(_ path: FilePath) -> Bool {

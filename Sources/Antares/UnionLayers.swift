@@ -1,3 +1,4 @@
+import FuseKit
 import SystemPackage
 
 /// The two ways Antares can serve a union.
@@ -49,4 +50,6 @@ protocol UnionDriver: Sendable {
     func mount() throws(AntaresError)
     func unmount(lazy: Bool) throws(AntaresError)
     var isMounted: Bool { get }
+    /// The requests counted by the FUSE server this driver runs (nil while unmounted).
+    var requests: RequestCounters? { get }
 }

@@ -133,8 +133,10 @@ func makeOperations(readdirPlus: Bool) -> fuse_lowlevel_ops {
             let handle = fi?.pointee.fh ?? 0
             switch try session.filesystem.read(inode: Inode(fuse: ino), handle: handle, offset: Int64(offset), size: size, context: ctx) {
             case .bytes(let bytes):
+                session.requests.recordRead(bytes: bytes.count)
                 bytes.withUnsafeBytes { _ = fuse_reply_buf(req, $0.baseAddress?.assumingMemoryBound(to: CChar.self), $0.count) }
             case .file(let descriptor, let offset, let count, let owner):
+                session.requests.recordRead(bytes: count)
                 withExtendedLifetime(owner) {
                     replyFromDescriptor(req, descriptor: descriptor, offset: offset, count: count)
                 }
@@ -147,6 +149,7 @@ func makeOperations(readdirPlus: Bool) -> fuse_lowlevel_ops {
             let written = try session.filesystem.write(
                 inode: Inode(fuse: ino), handle: fi?.pointee.fh ?? 0, offset: Int64(offset), data: data,
                 flags: fi?.pointee.flags ?? 0, context: ctx)
+            session.requests.recordWritten(bytes: written)
             fuse_reply_write(req, written)
         }
     }

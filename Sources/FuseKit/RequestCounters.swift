@@ -15,11 +15,26 @@ public final class RequestCounters: Sendable {
     }
 
     private let counters: [Counter] = FuseOperation.allCases.map { _ in Counter() }
+    private let readBytes = Counter()
+    private let writtenBytes = Counter()
     private static let positions = Dictionary(uniqueKeysWithValues: FuseOperation.allCases.enumerated().map { ($1, $0) })
 
     func record(_ operation: FuseOperation) {
         counters[Self.positions[operation]!].value.add(1, ordering: .relaxed)
     }
+
+    func recordRead(bytes: Int) {
+        readBytes.value.add(bytes, ordering: .relaxed)
+    }
+
+    func recordWritten(bytes: Int) {
+        writtenBytes.value.add(bytes, ordering: .relaxed)
+    }
+
+    /// Bytes answered to reads (for replies from a descriptor, the bytes asked of it).
+    public var bytesRead: Int { readBytes.value.load(ordering: .relaxed) }
+    /// Bytes the filesystem accepted from writes.
+    public var bytesWritten: Int { writtenBytes.value.load(ordering: .relaxed) }
 
     public subscript(_ operation: FuseOperation) -> Int {
         counters[Self.positions[operation]!].value.load(ordering: .relaxed)

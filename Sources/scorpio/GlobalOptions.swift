@@ -53,13 +53,14 @@ struct GlobalOptions: ParsableArguments {
 
     /// Loads the configuration with these options as its command-line layer. `explicitPath` (a
     /// command's own PATH argument) takes the place of --config-path.
-    func loadConfig(explicitPath: String? = nil) throws(ConfigError) -> LoadedConfig {
-        try ConfigLoader().load(configPath: (explicitPath ?? configPath).map { FilePath($0) }, overrides: overrides)
+    /// `commandOverrides` are the command's own options that set a key (`serve --bind`).
+    func loadConfig(explicitPath: String? = nil, commandOverrides: [CommandLineOverride] = []) throws(ConfigError) -> LoadedConfig {
+        try ConfigLoader().load(configPath: (explicitPath ?? configPath).map { FilePath($0) }, overrides: overrides + commandOverrides)
     }
 
     /// Loads the configuration and starts logging at its level.
-    func loadConfigAndStartLogging(explicitPath: String? = nil) throws(ConfigError) -> LoadedConfig {
-        let loaded = try loadConfig(explicitPath: explicitPath)
+    func loadConfigAndStartLogging(explicitPath: String? = nil, commandOverrides: [CommandLineOverride] = []) throws(ConfigError) -> LoadedConfig {
+        let loaded = try loadConfig(explicitPath: explicitPath, commandOverrides: commandOverrides)
         ScorpioLogging.start(level: loaded.config.logLevel)
         return loaded
     }

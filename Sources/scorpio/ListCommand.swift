@@ -1,3 +1,4 @@
+import AntaresDaemon
 import ArgumentParser
 import Foundation
 import ScorpioKit
@@ -11,12 +12,17 @@ struct ListCommand: AsyncParsableCommand {
     )
 
     @OptionGroup(title: "Global options") var global: GlobalOptions
+    @OptionGroup(title: "Daemon") var daemon: DaemonOptions
 
     @Flag(help: "Print JSON (the upstream MountStatus fields).")
     var json = false
 
     func run() async throws {
         let config = try global.loadConfigAndStartLogging().config
+        if let client = try daemon.client(config: config) {
+            try await listThroughDaemon(client)
+            return
+        }
         let manager = try JobManagement.manager(config: config, base: BaseSelection(config: config))
         try manager.recover()
         let records = try manager.list().filter { $0.state != .unmounted }
@@ -40,5 +46,16 @@ struct ListCommand: AsyncParsableCommand {
         for record in records {
             print("\(record.jobID)\t\(record.state)\t\(record.mountpoint)\t\(record.driver)\t\(record.base)")
         }
+    }
+
+    private func listThroughDaemon(_ client: DaemonClient) async throws {
+        let list = try await client.list()
+        if json {
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+            print(String(decoding: try encoder.encode(list), as: UTF8.self))
+            return
+        }
+        print(list.mounts.isEmpty ? "no jobs" : list.mounts.map(\.listLine).joined(separator: "\n"))
     }
 }

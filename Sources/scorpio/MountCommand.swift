@@ -1,3 +1,4 @@
+import AntaresDaemon
 import ArgumentParser
 import Glibc
 import ScorpioKit
@@ -18,12 +19,17 @@ struct MountCommand: AsyncParsableCommand {
               scorpio mount build-42                       HEAD of the repository here
               scorpio mount build-43 --rev main --path services/api
               scorpio mount --at /tmp/ws                   a generated job id, mounted at /tmp/ws
+              scorpio mount build-44 --daemon http://127.0.0.1:2726 --path services/api --cl 456
               scorpio umount build-42                      unmount and remove its upper
+
+            With --daemon the job is mounted by a running `scorpio serve` (which chooses the \
+            repository, revision and driver); only --path and --cl are sent with the job id.
             """
     )
 
     @OptionGroup(title: "Global options") var global: GlobalOptions
     @OptionGroup(title: "Base") var base: BaseSourceOptions
+    @OptionGroup(title: "Daemon") var daemon: DaemonOptions
 
     @Argument(help: ArgumentHelp("The job id (default: a new one).", valueName: "job-id"))
     var jobID: String?
@@ -40,8 +46,21 @@ struct MountCommand: AsyncParsableCommand {
     @Option(name: .customLong("ready-fd"), help: .hidden)
     var readyDescriptor: Int32?
 
+    func validate() throws {
+        guard daemon.url != nil else { return }
+        let local = [("--at", at != nil), ("--driver", driver != nil), ("--foreground", foreground), ("--repo", base.repo != nil),
+                     ("--rev", base.rev != nil), ("--source", base.source != nil), ("--dir", base.dir != nil)]
+        if let (flag, _) = local.first(where: { $0.1 }) {
+            throw ValidationError("\(flag) cannot be used with --daemon: the daemon's own configuration chooses it")
+        }
+    }
+
     func run() async throws {
         var config = try global.loadConfigAndStartLogging().config
+        if let client = try daemon.client(config: config) {
+            try await mountThroughDaemon(client)
+            return
+        }
         if let driver { config.unionDriver = driver }
         let job = try jobID.map { text throws(ManagerError) in try JobID.validated(text) } ?? JobID.generate()
         if !foreground && readyDescriptor == nil {
@@ -54,6 +73,13 @@ struct MountCommand: AsyncParsableCommand {
             if let readyDescriptor { BackgroundServer.report(to: readyDescriptor, "\(error)") }
             throw error
         }
+    }
+
+    private func mountThroughDaemon(_ client: DaemonClient) async throws {
+        let started = ContinuousClock.now
+        let created = try await client.mount(MountRequest(jobID: jobID, path: "/" + (base.path ?? ""), cl: base.cl))
+        let name = jobID.map { "job \($0) " } ?? ""
+        print("scorpio: \(name)mounted at \(created.mountpoint) in \((ContinuousClock.now - started).milliseconds) ms (mount_id \(created.mountID))")
     }
 
     private func startInBackground(_ job: JobID) throws {

@@ -25,6 +25,7 @@ struct ScorpioCommand: AsyncParsableCommand {
               scorpio recipes          Presets for make, cmake, cargo, go, swift, bazel, buck2.
               scorpio mount build-42   A job's copy-on-write view of this repository's HEAD.
               scorpio list             Jobs, their state and mountpoints.
+              scorpio serve            The HTTP mount API for CI runners (127.0.0.1:2726).
               scorpio base mount /mnt/head --rev HEAD   This repository's HEAD, read-only, lazily.
               scorpio --upper-root /srv/upper config show
               SCORPIO_LOG=debug scorpio doctor --json
@@ -33,7 +34,7 @@ struct ScorpioCommand: AsyncParsableCommand {
             3 mount or unmount failure, 4 HTTP bind failure.
             """,
         version: Scorpio.version,
-        subcommands: [RunCommand.self, RecipesCommand.self, MountCommand.self, UmountCommand.self, ListCommand.self, DiffCommand.self, ExportCommand.self, OverlayCommand.self, BaseCommand.self, StoreCommand.self, ConfigCommand.self, DoctorCommand.self]
+        subcommands: [RunCommand.self, RecipesCommand.self, ServeCommand.self, MountCommand.self, HTTPMountCommand.self, UmountCommand.self, ListCommand.self, DiffCommand.self, ExportCommand.self, OverlayCommand.self, BaseCommand.self, StoreCommand.self, ConfigCommand.self, DoctorCommand.self]
     )
 
     @OptionGroup(title: "Global options") var global: GlobalOptions

@@ -1,3 +1,4 @@
+import AntaresDaemon
 import ArgumentParser
 import ScorpioKit
 
@@ -10,6 +11,7 @@ struct UmountCommand: AsyncParsableCommand {
     )
 
     @OptionGroup(title: "Global options") var global: GlobalOptions
+    @OptionGroup(title: "Daemon") var daemon: DaemonOptions
 
     @Argument(help: ArgumentHelp("The job id.", valueName: "job-id"))
     var jobID: String
@@ -20,8 +22,17 @@ struct UmountCommand: AsyncParsableCommand {
     @Flag(help: "Detach even if busy.")
     var lazy = false
 
+    func validate() throws {
+        if daemon.url != nil && lazy { throw ValidationError("--lazy cannot be used with --daemon") }
+    }
+
     func run() async throws {
         let config = try global.loadConfigAndStartLogging().config
+        if let client = try daemon.client(config: config) {
+            let status = try await client.unmount(jobID: jobID, keepUpper: keepUpper)
+            print("scorpio: job \(jobID) unmounted" + (keepUpper ? "; upper kept at \(status.layers.upper)" : ""))
+            return
+        }
         let manager = try JobManagement.manager(config: config, base: BaseSelection(config: config))
         let record = try manager.unmountJob(JobID.validated(jobID), keepUpper: keepUpper, lazy: lazy)
         print("scorpio: job \(record.jobID) unmounted" + (keepUpper ? "; upper kept at \(record.upper)" : ""))

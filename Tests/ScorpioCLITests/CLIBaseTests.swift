@@ -10,7 +10,7 @@ import Glibc
 @Suite("scorpio base", .enabled(if: CLIDoctorTests.privileged, "needs root and /dev/fuse"))
 struct CLIBaseTests {
     private func isMounted(_ path: FilePath) -> Bool {
-        ((try? String(contentsOfFile: "/proc/self/mounts", encoding: .utf8)) ?? "").contains(" \(path.string) ")
+        mounts(under: path.removingLastComponent()).contains(path.string)
     }
 
     @Test func mountServesTheRevisionInTheBackgroundUntilUnmounted() throws {

@@ -1,4 +1,5 @@
 import Foundation
+import ScorpioTestSupport
 import SystemPackage
 import Testing
 
@@ -21,8 +22,7 @@ func makeTestRepository(in directory: FilePath) throws -> FilePath {
 
 /// The mountpoints below `directory`, in mount order.
 func mounts(under directory: FilePath) -> [String] {
-    ((try? String(contentsOfFile: "/proc/self/mounts", encoding: .utf8)) ?? "").split(separator: "\n")
-        .map { $0.split(separator: " ")[1] }.filter { $0.hasPrefix(directory.string) }.map(String.init)
+    mountpoints(under: directory)
 }
 
 /// Runs a shell script; returns its exit status and standard output.

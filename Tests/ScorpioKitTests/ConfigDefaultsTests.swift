@@ -48,6 +48,7 @@ struct ConfigDefaultsTests {
         ("store_max_bytes", #""10G""#),
         ("http_bind", #""127.0.0.1:2726""#),
         ("api_token", #""""#),
+        ("http_body_limit", #""64K""#),
     ]
 
     @Test("every key has the documented default", arguments: expectedDefaults)

@@ -31,6 +31,17 @@ struct ConfigPrecedenceTests {
         #expect(loaded.source(of: Self.upper) == .commandLine(flag: "--upper-root"))
     }
 
+    @Test func theDaemonTokenVariableOutranksTheAPITokenVariableAndTheFile() throws {
+        let token = try #require(ConfigKey.named("api_token"))
+        let loaded = try load(
+            file: "api_token = \"from-file\"\nhttp_bind = \"0.0.0.0:2726\"\n",
+            environment: ["SCORPIO_API_TOKEN": "from-api-variable", "SCORPIO_DAEMON_TOKEN": "from-daemon-variable"])
+        #expect(loaded.config.server.apiToken == "from-daemon-variable")
+        #expect(loaded.source(of: token) == .environment(variable: "SCORPIO_DAEMON_TOKEN"))
+        let onlyVariable = try load(file: "http_bind = \"0.0.0.0:2726\"\n", environment: ["SCORPIO_DAEMON_TOKEN": "t"])
+        #expect(onlyVariable.config.server.apiToken == "t", "the token from the variable lets the daemon listen beyond loopback")
+    }
+
     @Test func environmentAloneOverridesDefault() throws {
         let loaded = try load(file: nil, environment: ["SCORPIO_DICFUSE_REPLY_TTL_SECS": "11", "SCORPIO_UNION_DRIVER": "FUSE"])
         #expect(loaded.config.dicfuse.tuning.replyTTL == .seconds(11))

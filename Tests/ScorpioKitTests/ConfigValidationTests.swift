@@ -13,6 +13,7 @@ struct ConfigValidationTests {
         ("workspace", "", "expected a non-empty path"),
         ("store_path", "", "expected a non-empty path"),
         ("store_max_bytes", "10X", "expected a positive size"),
+        ("http_body_limit", "0", "expected a positive size"),
         ("config_file", "", "expected a non-empty path"),
         ("log_level", "loud", "expected one of trace, debug, info, notice, warning, error, critical"),
         ("dicfuse_readable", "yes", "expected true or false"),

@@ -83,6 +83,24 @@ public func shell(_ command: String) -> (status: Int32, output: String) {
     return ((status >> 8) & 0xff, String(decoding: output, as: UTF8.self))
 }
 
+/// The mountpoints below `directory` in this process's mount table, in mount order. Read with a loop
+/// of read(2): Foundation's file reading returns only part of a /proc file longer than a page.
+public func mountpoints(under directory: FilePath) -> [String] {
+    let descriptor = open("/proc/self/mounts", O_RDONLY | O_CLOEXEC)
+    guard descriptor >= 0 else { return [] }
+    defer { close(descriptor) }
+    var bytes: [UInt8] = []
+    var chunk = [UInt8](repeating: 0, count: 65536)
+    while true {
+        let count = read(descriptor, &chunk, chunk.count)
+        if count < 0 && errno == EINTR { continue }
+        if count <= 0 { break }
+        bytes += chunk[..<count]
+    }
+    return String(decoding: bytes, as: UTF8.self).split(separator: "\n")
+        .map { String($0.split(separator: " ")[1]) }.filter { $0.hasPrefix(directory.string + "/") }
+}
+
 /// A git repository made for a test with the git command line (scaffolding; the product reads it
 /// through libgit2). Two commits: the second modifies, deletes, adds and renames.
 public struct TestRepository {

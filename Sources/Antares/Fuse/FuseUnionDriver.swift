@@ -26,6 +26,8 @@ final class FuseUnionDriver: UnionDriver {
     /// Requests answered so far by kind: what the kernel's caches did not absorb.
     var requestCounts: [FuseOperation: Int] { mounted.withLock { $0?.requests.snapshot ?? [:] } }
 
+    var requests: RequestCounters? { mounted.withLock { $0?.requests } }
+
     func mount() throws(AntaresError) {
         // Leftovers of an interrupted copy-up are never part of the union.
         Posix.removeTree(unionWork.string)

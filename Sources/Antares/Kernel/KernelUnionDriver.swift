@@ -24,6 +24,9 @@ final class KernelUnionDriver: UnionDriver {
         self.layers = layers
     }
 
+    /// The base's requests: the kernel answers the union itself.
+    var requests: RequestCounters? { base.withLock { $0?.requests } }
+
     var isMounted: Bool { base.withLock { $0?.isMounted ?? false } && MountTable.mount(at: mountpoint)?.fileSystemType == "overlay" }
 
     func mount() throws(AntaresError) {

@@ -181,6 +181,17 @@ public final class AntaresManager: Sendable {
         for job in live.withLock({ Array($0.keys) }) { _ = try? unmountJob(job, keepUpper: keepUpper, lazy: true) }
     }
 
+    /// The FUSE request counters of the jobs this process serves.
+    public func requestCounters() -> [JobID: RequestCounters] {
+        live.withLock { jobs in jobs.compactMapValues { $0.union.requests } }
+    }
+
+    /// Whether this process serves job `id` (holds its union).
+    public func serves(_ id: JobID) -> Bool { live.withLock { $0[id] != nil } }
+
+    /// The content store every job's base reads blobs through.
+    public var contentStore: ContentStore { bases.store }
+
     // MARK: - Recovery
 
     /// Finds jobs whose serving process is gone: detaches their dead mounts (union and base) and marks

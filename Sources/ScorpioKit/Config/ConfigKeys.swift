@@ -18,7 +18,9 @@ extension ConfigKey {
             ConfigKey("http_bind", \.server.httpBind, .bindAddress, also: .server("http_bind"),
                       "Where `scorpio serve` listens: host:port or unix:/path. Beyond loopback it needs api_token."),
             ConfigKey("api_token", \.server.apiToken, .text, also: .server("api_token"), secret: true,
-                      "Bearer token the HTTP daemon requires; empty for none."),
+                      "Bearer token the HTTP daemon requires (also SCORPIO_DAEMON_TOKEN); empty for none."),
+            ConfigKey("http_body_limit", \.server.httpBodyLimit, .byteCount, also: .server("http_body_limit"),
+                      "Largest request body the HTTP daemon accepts; larger ones get 413."),
         ]),
         ConfigKeyGroup(title: "Paths and identity", keys: [
             ConfigKey("workspace", \.workspace, .path,

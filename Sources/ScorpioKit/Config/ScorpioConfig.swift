@@ -41,6 +41,8 @@ public struct ServerSettings: Sendable, Equatable {
     public var httpBind: BindAddress = .tcp(host: "127.0.0.1", port: 2726)
     /// Bearer token the daemon requires; empty for none (allowed only on loopback).
     public var apiToken = ""
+    /// The largest request body the daemon reads; larger ones are refused (413).
+    public var httpBodyLimit: ByteCount = .kibibytes(64)
 
     public init() {}
 }

@@ -1,0 +1,77 @@
+import AntaresDaemon
+import ArgumentParser
+import Foundation
+import Logging
+import ScorpioKit
+
+/// `scorpio serve`: the Antares HTTP daemon.
+struct ServeCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "serve",
+        abstract: "Serve the Antares mount API over HTTP: CI runners ask it for job mounts.",
+        discussion: """
+            The daemon mounts, describes and unmounts jobs for its clients, with the routes, JSON and \
+            error codes of the upstream Antares API (at the root, and again under /antares), plus \
+            /mounts/{id}/diff, /mounts/{id}/artifact (the job's OCI layer) and /metrics (Prometheus). \
+            Every mount is built on the base chosen here (--repo, --rev, or the configuration).
+
+            It listens on http_bind (default 127.0.0.1:2726). On loopback or a unix socket no token \
+            is needed; anywhere else it refuses to start without api_token (or SCORPIO_DAEMON_TOKEN), \
+            and every request but GET /health must then carry 'Authorization: Bearer <token>'.
+
+            At start it recovers the state file (jobs whose server died are detached and marked \
+            Failed). On SIGTERM or SIGINT it refuses new mounts (503 SHUTDOWN), unmounts every job \
+            it serves (their uppers are kept), records that in the state file, and exits 0.
+
+            Examples:
+              scorpio serve --repo /srv/monorepo                 127.0.0.1:2726
+              scorpio serve --bind unix:/run/scorpio.sock
+              SCORPIO_DAEMON_TOKEN=s3cret scorpio serve --bind 0.0.0.0:2726
+              curl -s -X POST localhost:2726/mounts -d '{"job_id":"build-42","path":"/"}'
+              curl -s localhost:2726/mounts/by-job/build-42
+              curl -s -o layer.tar.gz localhost:2726/mounts/<mount_id>/artifact
+              curl -s -X DELETE localhost:2726/mounts/by-job/build-42
+              scorpio mount build-43 --daemon http://127.0.0.1:2726
+
+            See docs/daemon.md and docs/openapi.yaml. Exit status 4: the address could not be bound.
+            """
+    )
+
+    @OptionGroup(title: "Global options") var global: GlobalOptions
+    @OptionGroup(title: "Base") var base: BaseSourceOptions
+
+    @Option(name: [.customLong("bind"), .customLong("http-addr")],
+            help: ArgumentHelp("Listen here: host:port (port 0 picks a free one) or unix:/path (config key http_bind; --http-addr is upstream's name).",
+                               valueName: "address"))
+    var bind: String?
+
+    @Option(help: ArgumentHelp("Union driver: auto, fuse or kernel (config key union_driver).", valueName: "driver"))
+    var driver: UnionDriver?
+
+    func validate() throws {
+        if base.cl != nil { throw ValidationError("--cl is chosen per mount by the client, not for the daemon") }
+        if base.path != nil { throw ValidationError("--path is chosen per mount by the client (\"path\" in POST /mounts)") }
+    }
+
+    func run() async throws {
+        let overrides = bind.map { [CommandLineOverride(keyNamed: "http_bind", flag: "--bind", value: $0)] } ?? []
+        var config = try global.loadConfigAndStartLogging(commandOverrides: overrides).config
+        if let driver { config.unionDriver = driver }
+        let selection = base.selection(config: config)
+        let settings = DaemonSettings(config: config)
+        try settings.validate()
+        let manager = try JobManagement.manager(config: config, base: selection)
+        let logger = Logger(label: "scorpio.daemon")
+        let service = AntaresService(manager: manager, config: config, base: selection, logger: logger)
+        let daemon = AntaresDaemon(service: service, settings: settings, logger: logger)
+        let announcement = Task {
+            if let address = await daemon.listeningAddress() {
+                print("scorpio: listening on \(address) (\(manager.driver.rawValue) driver, base \(selection.repository?.string ?? ".") at \(selection.revision))")
+                fflush(nil)
+            }
+        }
+        try await daemon.run()
+        await announcement.value
+        print("scorpio: stopped; every mount this daemon served is unmounted")
+    }
+}

@@ -1,4 +1,5 @@
 import Antares
+import FuseKit
 import Glibc
 import ScorpioTestSupport
 import SystemPackage
@@ -12,6 +13,25 @@ struct FuseUnionTests {
         #expect(snapshot(union.mountpoint) == snapshot(try union.repository.archive("main", into: union.scratch)))
         #expect(union.run("readlink link-to-main") == "src/main.c\n")
         #expect(shell("ls -A '\(union.upper)'").output.isEmpty, "reading copies nothing up")
+    }
+
+    @Test func repeatedWalksAreServedFromTheKernelsCaches() throws {
+        let union = try FuseUnionMount()
+        let walk = "find . -printf '%s %m %y\\n' > /dev/null"
+        union.run(walk)
+        // statfs is never cached; getattr comes back for a directory once listed (a read-write FUSE mount
+        // marks its atime stale on every listing); everything else must stay in the kernel's caches.
+        func requests(_ counters: RequestCounters) -> [FuseOperation: Int] {
+            counters.snapshot.filter { $0.key != .statfs && $0.key != .getattr }
+        }
+        let counters = try #require(union.union?.requests)
+        let first = requests(counters)
+        #expect(first[.opendir, default: 0] <= 1, "opendir is answered ENOSYS once, then never sent")
+        union.run(walk)
+        union.run(walk)
+        #expect(requests(counters) == first, "listings and entries come from the kernel's caches")
+        union.run("touch src/added && rm src/main.c")
+        #expect(union.run("ls src") == "added\nlib\n", "a change through the union invalidates the cached listing")
     }
 
     @Test func writingCopiesUpAndKeepsTheInode() throws {

@@ -4,9 +4,21 @@ import SystemPackage
 
 /// Listing, making and removing directories.
 extension UnionFilesystem {
-    func opendir(inode: Inode, flags: Int32, context: RequestContext) throws(Errno) -> OpenReply {
-        let items = try namespaceLock.reading { () throws(Errno) -> [DirectoryItem] in
+    /// The snapshot a listing continues in, and where: offset 0 starts a new one; an offset whose
+    /// snapshot is no longer kept continues at the same position in a new one.
+    private func listing(of inode: Inode, at offset: Int64) throws(Errno) -> (generation: UInt32, items: [DirectoryItem], position: Int) {
+        let cookie = DirectoryCookie(offset: offset)
+        if offset != 0, let items = directoryListings.items(cookie.generation) {
+            return (cookie.generation, items, cookie.position)
+        }
+        let items = try snapshot(of: inode)
+        return (directoryListings.add(items), items, offset == 0 ? 0 : cookie.position)
+    }
+
+    private func snapshot(of inode: Inode) throws(Errno) -> [DirectoryItem] {
+        try namespaceLock.reading { () throws(Errno) -> [DirectoryItem] in
             guard let node = nodes.node(inode), let path = nodes.path(of: inode) else { throw .noSuchFileOrDirectory }
+            guard try layers.location(of: path, lower: node.lower).isDirectory else { throw .notDirectory }
             let parent = node.names.first?.parent ?? .root
             var items = [DirectoryItem(name: ".", inode: inode, type: .directory), DirectoryItem(name: "..", inode: parent, type: .directory)]
             for name in try layers.mergedNames(ofDirectory: path, lower: node.lower) {
@@ -16,31 +28,25 @@ extension UnionFilesystem {
             }
             return items
         }
-        return OpenReply(handle: directoryListings.add(items))
-    }
-
-    func releasedir(inode: Inode, handle: UInt64) {
-        directoryListings.remove(handle)
     }
 
     func fsyncdir(inode: Inode, handle: UInt64, dataOnly: Bool) throws(Errno) {}
 
-    /// Cookies: entry `i` of the snapshot carries `i + 1`, the cookie to continue after it.
     func readdir(inode: Inode, handle: UInt64, offset: Int64, into buffer: inout DirectoryBuffer) throws(Errno) {
-        guard let items = directoryListings.items(handle) else { throw .badFileDescriptor }
-        var position = Int(offset)
+        let (generation, items, start) = try listing(of: inode, at: offset)
+        var position = start
         while position < items.count {
             let item = items[position]
-            guard let name = FilePath.Component(item.name),
-                buffer.add(name: name, inode: item.inode, type: item.type, nextOffset: Int64(position + 1))
+            let next = DirectoryCookie(generation: generation, position: position + 1).offset
+            guard let name = FilePath.Component(item.name), buffer.add(name: name, inode: item.inode, type: item.type, nextOffset: next)
             else { return }
             position += 1
         }
     }
 
     func readdirplus(inode: Inode, handle: UInt64, offset: Int64, into buffer: inout DirectoryBuffer) throws(Errno) {
-        guard let items = directoryListings.items(handle) else { throw .badFileDescriptor }
-        var position = Int(offset)
+        let (generation, items, start) = try listing(of: inode, at: offset)
+        var position = start
         while position < items.count {
             let item = items[position]
             guard let name = FilePath.Component(item.name) else { return }
@@ -50,7 +56,8 @@ extension UnionFilesystem {
                 return try? resolveChild(item.name, in: inode, lookups: 1)
             }
             if let found {
-                guard buffer.add(name: name, entry: found, nextOffset: Int64(position + 1)) else {
+                let next = DirectoryCookie(generation: generation, position: position + 1).offset
+                guard buffer.add(name: name, entry: found, nextOffset: next) else {
                     if !isDots { nodes.forget(found.inode, 1) }
                     return
                 }

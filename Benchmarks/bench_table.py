@@ -1,0 +1,152 @@
+#!/usr/bin/env python3
+"""The table of Benchmarks/bench: medians of its raw results with ratios and the bars.
+
+Input: a TSV of `figure  backend  round  value` lines, as Benchmarks/bench records them.
+Output: markdown on stdout: when, where and how it ran, then one row per figure and backend.
+"""
+import argparse
+import os
+import platform
+import statistics
+import sys
+import time
+from collections import defaultdict
+
+# key: (label, unit); seconds and MiB are costs (lower is better), MB/s is a rate (higher is better)
+FIGURES = {
+    "setup.ready": ("job setup: view ready (native: `git worktree add`)", "s"),
+    "setup.copy": ("job setup: copying the tree (`cp -a`)", "s"),
+    "metadata.cold": ("metadata: `find` + stat of every entry, cold", "s"),
+    "metadata.warm": ("metadata: `find` + stat of every entry, warm", "s"),
+    "metadata.requests": ("metadata: FUSE requests in one more warm walk", "requests"),
+    "reads.cold": ("reads: every file once, cold (content store warm)", "s"),
+    "reads.warm": ("reads: every file once, warm", "s"),
+    "reads.cold_empty_store": ("reads: every file once, cold, empty content store", "s"),
+    "reads.requests": ("reads: FUSE requests in one more warm read of every file", "requests"),
+    "reads.large_cold": ("reads: the largest file (24 MB) sequentially, cold", "MB/s"),
+    "reads.large_warm": ("reads: the largest file (24 MB) sequentially, warm", "MB/s"),
+    "writes.small": ("writes: 10,000 small files created (100 directories)", "s"),
+    "writes.large": ("writes: a 1 GiB file", "MB/s"),
+    "writes.delete": ("writes: all of it deleted", "s"),
+    "build.vmlinux": ("build: `make tinyconfig && make -j2 vmlinux`", "s"),
+    "run.true": ("`scorpio run --clean -- true`, end to end", "s"),
+    "export.gzip": ("export of a build's upper layer, gzip (MB of files per s)", "MB/s"),
+    "export.none": ("export of a build's upper layer, uncompressed tar", "MB/s"),
+    "scale.ready": ("scale: 8 views mounted over one tree", "s"),
+    "scale.read_cold": ("scale: 8 jobs at once, each reading a disjoint eighth, cold", "s"),
+    "scale.rss": ("scale: RSS of the 8 serving processes together", "MiB"),
+    "memory.peak": ("memory: the server's peak RSS per 100,000 entries walked", "MiB"),
+    "memory.rss": ("memory: the server's RSS after the walk per 100,000 entries", "MiB"),
+    "memory.anon": ("memory: of it anonymous (RssAnon; the rest is mapped files, e.g. the git pack)", "MiB"),
+}
+NOTES_ONLY = {"metadata.entries", "build.sha256"}
+
+
+def bar(figure, backend, medians):
+    """The bar a figure of a backend must meet, as parts: [(text, met)], or [] where none applies."""
+    native = medians.get("native")
+    peer = medians.get("fuse-overlayfs")
+    value = medians[backend]
+    if not backend.startswith("scorpio-"):
+        return []
+    if figure == "setup.ready":
+        return [("< 50 ms", value < 0.050)]
+    limits = {"metadata.warm": 1.5, "reads.warm": 1.2}
+    if figure in limits and native:
+        return [(f"≤ {limits[figure]}× native", value <= limits[figure] * native)]
+    if figure == "build.vmlinux":
+        limit = 1.03 if backend == "scorpio-kernel" else 1.08
+        parts = [(f"≤ {limit}× native", value <= limit * native)] if native else []
+        return parts + ([("< fuse-overlayfs", value < peer)] if peer else [])
+    return []
+
+
+def number(value, unit):
+    if unit == "MB/s":
+        return f"{value:.0f} MB/s" if value >= 100 else f"{value:.1f} MB/s"
+    if unit == "requests":
+        return f"{value:,.0f}"
+    if unit == "MiB":
+        return f"{value:.1f} MiB"
+    if value < 1:
+        return f"{value * 1000:.0f} ms" if value >= 0.01 else f"{value * 1000:.1f} ms"
+    return f"{value:.2f} s" if value < 100 else f"{value:.1f} s"
+
+
+def ratio(value, reference):
+    return f"{value / reference:.3f}×" if reference else "—"
+
+
+def machine():
+    cores = os.cpu_count()
+    with open("/proc/meminfo") as f:
+        total_kib = int(f.readline().split()[1])
+    return f"{platform.node()}: Linux {platform.release()}, {cores} cores, {total_kib / 2**20:.0f} GiB"
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("results")
+    parser.add_argument("--command", default="")
+    parser.add_argument("--load-before", default="")
+    parser.add_argument("--load-after", default="")
+    parser.add_argument("--backends", default="native overlayfs fuse-overlayfs scorpio-kernel scorpio-fuse")
+    args = parser.parse_args()
+    order = args.backends.split()
+
+    raw = defaultdict(lambda: defaultdict(list))  # figure -> backend -> values in round order
+    for line in open(args.results):
+        figure, backend, _round, value = line.rstrip("\n").split("\t")
+        raw[figure][backend].append(value)
+
+    out = []
+    out.append(f"Run of {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())} on {machine()}.")
+    out.append(f"Load before: `{args.load_before.strip()}`; after: `{args.load_after.strip()}`.")
+    out.append(f"Command: `{args.command}`")
+    out.append("")
+    out.append("| figure | backend | median | runs | ×native | ×fuse-overlayfs | bar |")
+    out.append("| --- | --- | --- | --- | --- | --- | --- |")
+    missed, judged = [], 0
+    for figure, (label, unit) in FIGURES.items():
+        if figure not in raw:
+            continue
+        values = {b: [float(v) for v in raw[figure][b]] for b in order if b in raw[figure]}
+        medians = {b: statistics.median(v) for b, v in values.items()}
+        name = label
+        for backend in order:
+            if backend not in medians:
+                continue
+            value = medians[backend]
+            runs = " ".join(number(v, unit).split()[0] for v in values[backend])
+            parts = bar(figure, backend, medians)
+            mark = "; ".join(f"{text}: {'met' if met else '**missed**'}" for text, met in parts)
+            judged += len(parts)
+            missed += [f"{name}, {backend}: {text}" for text, met in parts if not met]
+            out.append(f"| {label} | {backend} | {number(value, unit)} | {runs} | "
+                       f"{ratio(value, medians.get('native'))} | {ratio(value, medians.get('fuse-overlayfs'))} | {mark} |")
+            label = "″"  # the figure's name once, then ditto marks
+    out.append("")
+    notes = []
+    if "metadata.entries" in raw:
+        counts = {b: set(v) for b, v in raw["metadata.entries"].items()}
+        distinct = set().union(*counts.values())
+        if len(distinct) == 1:
+            notes.append(f"Every backend walked the same {distinct.pop()} entries.")
+        else:
+            notes.append("Entries walked differ: " + ", ".join(f"{b} {'/'.join(sorted(c))}" for b, c in counts.items()) + ".")
+    if "build.sha256" in raw:
+        sums = {b: set(v) for b, v in raw["build.sha256"].items()}
+        distinct = set().union(*sums.values())
+        if len(distinct) == 1:
+            notes.append(f"Every vmlinux identical (sha256 {distinct.pop()[:16]}…).")
+        else:
+            notes.append("vmlinux **differs**: " + ", ".join(f"{b} {'/'.join(s[:16] for s in sorted(v))}" for b, v in sums.items()) + ".")
+    if judged:
+        notes.append("Bars missed: " + "; ".join(missed) + "." if missed else "Every bar measured here is met.")
+    out.extend(notes)
+    print("\n".join(out))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

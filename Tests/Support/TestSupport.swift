@@ -41,18 +41,10 @@ public func withTemporaryDirectory<T>(_ body: (FilePath) throws -> T) throws -> 
     return try withExtendedLifetime(scratch) { try body(scratch.path) }
 }
 
-/// Runs a shell command; returns its exit status and standard output. The child starts with default
-/// signal dispositions and an empty mask, whatever the test runner's threads have set.
-@discardableResult
-public func shell(_ command: String) -> (status: Int32, output: String) {
-    var pipeEnds: [Int32] = [0, 0]
-    guard pipe(&pipeEnds) == 0 else { return (-1, "") }
-    var actions = posix_spawn_file_actions_t()
-    posix_spawn_file_actions_init(&actions)
-    defer { posix_spawn_file_actions_destroy(&actions) }
-    posix_spawn_file_actions_adddup2(&actions, pipeEnds[1], STDOUT_FILENO)
-    posix_spawn_file_actions_addclose(&actions, pipeEnds[0])
-    posix_spawn_file_actions_addopen(&actions, STDERR_FILENO, "/dev/null", O_WRONLY, 0)
+/// Starts `/bin/sh -c command` with `actions` applied, an empty signal mask and default signal
+/// dispositions, whatever the test runner's threads have set; `environment` (`NAME=value`) or this
+/// process's. Returns the child's pid.
+public func spawnShell(_ command: String, actions: inout posix_spawn_file_actions_t, environment: [String]? = nil) throws(Errno) -> pid_t {
     var attributes = posix_spawnattr_t()
     posix_spawnattr_init(&attributes)
     defer { posix_spawnattr_destroy(&attributes) }
@@ -65,11 +57,31 @@ public func shell(_ command: String) -> (status: Int32, output: String) {
     posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
     let argv: [UnsafeMutablePointer<CChar>?] = [strdup("/bin/sh"), strdup("-c"), strdup(command), nil]
     defer { argv.forEach { free($0) } }
+    let variables: [UnsafeMutablePointer<CChar>?]? = environment.map { $0.map { strdup($0) } + [nil] }
+    defer { variables?.forEach { free($0) } }
     var pid = pid_t()
-    let spawned = posix_spawn(&pid, "/bin/sh", &actions, &attributes, argv, environ)
+    let spawned = variables.map { posix_spawn(&pid, "/bin/sh", &actions, &attributes, argv, $0) }
+        ?? posix_spawn(&pid, "/bin/sh", &actions, &attributes, argv, environ)
+    guard spawned == 0 else { throw Errno(rawValue: spawned) }
+    return pid
+}
+
+/// Runs a shell command; returns its exit status and standard output. The child starts with default
+/// signal dispositions and an empty mask, whatever the test runner's threads have set.
+@discardableResult
+public func shell(_ command: String) -> (status: Int32, output: String) {
+    var pipeEnds: [Int32] = [0, 0]
+    guard pipe(&pipeEnds) == 0 else { return (-1, "") }
+    var actions = posix_spawn_file_actions_t()
+    posix_spawn_file_actions_init(&actions)
+    defer { posix_spawn_file_actions_destroy(&actions) }
+    posix_spawn_file_actions_adddup2(&actions, pipeEnds[1], STDOUT_FILENO)
+    posix_spawn_file_actions_addclose(&actions, pipeEnds[0])
+    posix_spawn_file_actions_addopen(&actions, STDERR_FILENO, "/dev/null", O_WRONLY, 0)
+    let pid = try? spawnShell(command, actions: &actions)
     close(pipeEnds[1])
     defer { close(pipeEnds[0]) }
-    guard spawned == 0 else { return (-1, "") }
+    guard let pid else { return (-1, "") }
     var output: [UInt8] = []
     var chunk = [UInt8](repeating: 0, count: 65536)
     while true {

@@ -1,38 +1,21 @@
 import Antares
 
 /// A mount's state as upstream's API writes it: a bare name (`"Ready"`), or `{"Failed":{"reason":…}}`.
-public enum MountState: Sendable, Equatable, Codable, CustomStringConvertible {
-    case provisioning, mounted, ready, quiescing, unmounting, unmounted
-    case failed(reason: String)
+/// The states are the manager's (``MountLifecycle``); only their JSON differs from the state file's.
+public struct MountState: Sendable, Equatable, Codable, CustomStringConvertible {
+    public var lifecycle: MountLifecycle
 
-    public init(_ lifecycle: MountLifecycle) {
-        switch lifecycle {
-        case .provisioning: self = .provisioning
-        case .mounted: self = .mounted
-        case .ready: self = .ready
-        case .quiescing: self = .quiescing
-        case .unmounting: self = .unmounting
-        case .unmounted: self = .unmounted
-        case .failed(let reason): self = .failed(reason: reason)
-        }
-    }
+    public init(_ lifecycle: MountLifecycle) { self.lifecycle = lifecycle }
 
-    public var name: String {
-        switch self {
-        case .provisioning: "Provisioning"
-        case .mounted: "Mounted"
-        case .ready: "Ready"
-        case .quiescing: "Quiescing"
-        case .unmounting: "Unmounting"
-        case .unmounted: "Unmounted"
-        case .failed: "Failed"
-        }
-    }
+    public static let provisioning = MountState(.provisioning)
+    public static let mounted = MountState(.mounted)
+    public static let ready = MountState(.ready)
+    public static let quiescing = MountState(.quiescing)
+    public static let unmounting = MountState(.unmounting)
+    public static let unmounted = MountState(.unmounted)
+    public static func failed(reason: String) -> MountState { MountState(.failed(reason: reason)) }
 
-    public var description: String {
-        if case .failed(let reason) = self { return "Failed: \(reason)" }
-        return name
-    }
+    public var description: String { lifecycle.description }
 
     private struct FailedBody: Codable {
         var reason: String
@@ -43,7 +26,7 @@ public enum MountState: Sendable, Equatable, Codable, CustomStringConvertible {
     public init(from decoder: any Decoder) throws {
         if let name = try? decoder.singleValueContainer().decode(String.self) {
             let states: [MountState] = [.provisioning, .mounted, .ready, .quiescing, .unmounting, .unmounted]
-            guard let state = states.first(where: { $0.name == name }) else {
+            guard let state = states.first(where: { $0.lifecycle.name == name }) else {
                 throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: "unknown state \(name)"))
             }
             self = state
@@ -54,12 +37,12 @@ public enum MountState: Sendable, Equatable, Codable, CustomStringConvertible {
     }
 
     public func encode(to encoder: any Encoder) throws {
-        if case .failed(let reason) = self {
+        if case .failed(let reason) = lifecycle {
             var container = encoder.container(keyedBy: FailedKey.self)
             try container.encode(FailedBody(reason: reason), forKey: .failed)
         } else {
             var container = encoder.singleValueContainer()
-            try container.encode(name)
+            try container.encode(lifecycle.name)
         }
     }
 }

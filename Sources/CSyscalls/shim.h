@@ -15,5 +15,8 @@ static const short scorpio_posix_spawn_setsid = 0x80;
 // glibc ≥ 2.34: the child closes every descriptor from `from` on.
 int posix_spawn_file_actions_addclosefrom_np(posix_spawn_file_actions_t *actions, int from);
 
+// glibc ≥ 2.34: closes descriptors first…last.
+int close_range(unsigned int first, unsigned int last, int flags);
+
 int renameat2(int olddirfd, const char *oldpath, int newdirfd, const char *newpath, unsigned int flags);
 #endif

@@ -1,9 +1,10 @@
 import ArgumentParser
+import Glibc
 import ScorpioKit
 import SystemPackage
 
 /// `scorpio base mount DIR`: a revision served read-only and lazily at DIR.
-struct BaseMountCommand: AsyncParsableCommand {
+struct BaseMountCommand: BackgroundServing {
     static let configuration = CommandConfiguration(
         commandName: "mount",
         abstract: "Serve a revision read-only at a directory, lazily, from a background process.",
@@ -30,37 +31,20 @@ struct BaseMountCommand: AsyncParsableCommand {
     @Flag(help: "Serve from this process until interrupted instead of in the background.")
     var foreground = false
 
-    @Option(name: .customLong("ready-fd"), help: .hidden)
-    var readyDescriptor: Int32?
-
     func validate() throws {
         if base.cl != nil { throw ValidationError("--cl applies to jobs (scorpio mount); a base is a revision alone") }
     }
 
     func run() async throws {
         let config = try global.loadConfigAndStartLogging().config
-        if !foreground && readyDescriptor == nil {
-            try startInBackground()
-            return
-        }
-        do {
-            try serve(config: config)
-        } catch {
-            if let readyDescriptor { BackgroundServer.report(to: readyDescriptor, "\(error)") }
-            throw error
-        }
+        try MountFailure.mapping { try serve(config: config) }
     }
 
-    private func startInBackground() throws {
-        guard let executable = HostProbeLauncher.currentExecutable?.executable else {
-            throw BackgroundServerError.failed("cannot find the scorpio executable (/proc/self/exe)")
-        }
-        let started = ContinuousClock.now
-        // The background process inherits the working directory, so relative paths keep their meaning.
-        let arguments = ["base", "mount", mountpoint] + base.arguments + global.overrideArguments
-        let pid = try BackgroundServer.start(executable: executable, arguments: arguments)
-        let elapsed = ContinuousClock.now - started
-        print("scorpio: serving \(mountpoint) from process \(pid), ready in \(elapsed.milliseconds) ms; stop with `scorpio base unmount \(mountpoint)`")
+    var servesInBackground: Bool { !foreground }
+
+    func announcement(ready: String, pid: pid_t, elapsed: Duration) -> String? {
+        "scorpio: serving \(mountpoint) from process \(pid), ready in \(elapsed.milliseconds) ms (\(ready)); "
+            + "stop with `scorpio base unmount \(mountpoint)`"
     }
 
     private func serve(config: ScorpioConfig) throws {
@@ -74,12 +58,10 @@ struct BaseMountCommand: AsyncParsableCommand {
         let dicfuse = Dicfuse(source: source, store: store, options: options)
         SignalUnmounter.install()
         let mount = try dicfuse.mount(at: FilePath(mountpoint))
-        let elapsed = ContinuousClock.now - started
-        let message = "\(source.revision.summary) of \(source.identity) at \(mount.mountpoint), mounted in \(elapsed.milliseconds) ms"
-        if let readyDescriptor {
-            BackgroundServer.report(to: readyDescriptor, "ready \(message)\n")
-        } else {
-            print("scorpio: serving \(message); Ctrl-C to unmount")
+        if !BackgroundServer.reportReady("\(source.revision.summary) of \(source.identity)") {
+            let elapsed = ContinuousClock.now - started
+            print("scorpio: serving \(source.revision.summary) of \(source.identity) at \(mount.mountpoint), "
+                  + "mounted in \(elapsed.milliseconds) ms; Ctrl-C to unmount")
         }
         mount.waitUntilUnmounted()
         SignalUnmounter.exitIfSignalled()

@@ -39,18 +39,6 @@ struct BaseSourceOptions: ParsableArguments {
         let repository = repo.map { path in path.hasPrefix("/") ? path : FileManager.default.currentDirectoryPath + "/" + path }
         return JobSpec(path: path ?? "", cl: cl, repository: repository, revision: rev)
     }
-
-    /// The same choices as arguments, for the background process.
-    var arguments: [String] {
-        var result: [String] = []
-        if let source { result += ["--source", source.rawValue] }
-        if let repo { result += ["--repo", repo] }
-        if let rev { result += ["--rev", rev] }
-        if let path { result += ["--path", path] }
-        if let dir { result += ["--dir", dir] }
-        if let cl { result += ["--cl", cl] }
-        return result
-    }
 }
 
 extension TreeSourceKind: ExpressibleByArgument {}

@@ -17,27 +17,40 @@ enum CommandLineTool {
                 try command.run()
             }
             exit(ScorpioExitStatus.success.rawValue)
-        } catch let failure as ScorpioFailure {
-            StandardError.write("scorpio: \(failure.description)")
-            exit(failure.exitStatus.rawValue)
-        } catch let exitCode as ExitCode {
-            exit(exitCode.rawValue)
         } catch {
-            exit(reportArgumentParserOutcome(error).rawValue)
+            let outcome = outcome(of: error)
+            // A background server's failure is the caller's to print (its own stderr is /dev/null).
+            if outcome.status != .success, BackgroundServer.reportFailure(outcome.message, status: outcome.status) {
+                exit(outcome.status.rawValue)
+            }
+            if outcome.message.isEmpty {
+                exit(outcome.status.rawValue)
+            }
+            if outcome.status == .success {
+                print(outcome.message)
+            } else {
+                StandardError.write("scorpio: " + outcome.message)
+            }
+            exit(outcome.status.rawValue)
         }
     }
 
-    /// Help and version go to stdout with status 0; usage errors to stderr with status 2.
-    private static func reportArgumentParserOutcome(_ error: Error) -> ScorpioExitStatus {
-        let exitCode = ScorpioCommand.exitCode(for: error)
-        if exitCode == .success {
-            print(ScorpioCommand.fullMessage(for: error))
-            return .success
+    /// The message and exit status of an error: a Scorpio failure's own, help and version (status 0,
+    /// for stdout), a usage error (2) or any other error (1).
+    private static func outcome(of error: Error) -> (message: String, status: ScorpioExitStatus) {
+        switch error {
+        case let failure as ScorpioFailure:
+            return (failure.description, failure.exitStatus)
+        case let exitCode as ExitCode:
+            return ("", ScorpioExitStatus(rawValue: exitCode.rawValue))
+        default:
+            let exitCode = ScorpioCommand.exitCode(for: error)
+            let message = ScorpioCommand.fullMessage(for: error)
+            if exitCode == .success { return (message, .success) }
+            let prefix = "Error: "
+            let text = message.hasPrefix(prefix) ? String(message.dropFirst(prefix.count)) : message
+            return (text, exitCode == .validationFailure ? .usageError : .failure)
         }
-        let message = ScorpioCommand.fullMessage(for: error)
-        let prefix = "Error: "
-        StandardError.write("scorpio: " + (message.hasPrefix(prefix) ? String(message.dropFirst(prefix.count)) : message))
-        return exitCode == .validationFailure ? .usageError : .failure
     }
 }
 

@@ -46,11 +46,6 @@ struct GlobalOptions: ParsableArguments {
         }
     }
 
-    /// The global options as arguments again (for a background process of the same command).
-    var overrideArguments: [String] {
-        keyFlags.flatMap { entry in entry.value.map { [entry.flag, $0] } ?? [] } + (configPath.map { ["--config-path", $0] } ?? [])
-    }
-
     /// Loads the configuration with these options as its command-line layer. `explicitPath` (a
     /// command's own PATH argument) takes the place of --config-path.
     /// `commandOverrides` are the command's own options that set a key (`serve --bind`).

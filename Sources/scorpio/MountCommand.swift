@@ -5,7 +5,7 @@ import ScorpioKit
 import SystemPackage
 
 /// `scorpio mount [JOB_ID]`: a job's copy-on-write union, served from a background process.
-struct MountCommand: AsyncParsableCommand {
+struct MountCommand: BackgroundServing {
     static let configuration = CommandConfiguration(
         commandName: "mount",
         abstract: "Mount a job's copy-on-write view of the monorepo (served in the background).",
@@ -43,9 +43,6 @@ struct MountCommand: AsyncParsableCommand {
     @Flag(help: "Serve from this process until the job is unmounted or interrupted.")
     var foreground = false
 
-    @Option(name: .customLong("ready-fd"), help: .hidden)
-    var readyDescriptor: Int32?
-
     func validate() throws {
         guard daemon.url != nil else { return }
         let local = [("--at", at != nil), ("--driver", driver != nil), ("--foreground", foreground), ("--repo", base.repo != nil),
@@ -63,16 +60,13 @@ struct MountCommand: AsyncParsableCommand {
         }
         if let driver { config.unionDriver = driver }
         let job = try jobID.map { text throws(ManagerError) in try JobID.validated(text) } ?? JobID.generate()
-        if !foreground && readyDescriptor == nil {
-            try startInBackground(job)
-            return
-        }
-        do {
-            try serve(job, config: config)
-        } catch {
-            if let readyDescriptor { BackgroundServer.report(to: readyDescriptor, "\(error)") }
-            throw error
-        }
+        try MountFailure.mapping { try serve(job, config: config) }
+    }
+
+    var servesInBackground: Bool { !foreground && daemon.url == nil }
+
+    func announcement(ready: String, pid: pid_t, elapsed: Duration) -> String? {
+        "scorpio: \(ready), ready in \(elapsed.milliseconds) ms"
     }
 
     private func mountThroughDaemon(_ client: DaemonClient) async throws {
@@ -82,28 +76,14 @@ struct MountCommand: AsyncParsableCommand {
         print("scorpio: \(name)mounted at \(created.mountpoint) in \((ContinuousClock.now - started).milliseconds) ms (mount_id \(created.mountID))")
     }
 
-    private func startInBackground(_ job: JobID) throws {
-        guard let executable = HostProbeLauncher.currentExecutable?.executable else {
-            throw BackgroundServerError.failed("cannot find the scorpio executable (/proc/self/exe)")
-        }
-        var arguments = ["mount", job.rawValue] + base.arguments + global.overrideArguments
-        if let at { arguments += ["--at", at] }
-        if let driver { arguments += ["--driver", driver.rawValue] }
-        let started = ContinuousClock.now
-        _ = try BackgroundServer.start(executable: executable, arguments: arguments)
-        print("scorpio: job \(job) mounted in \((ContinuousClock.now - started).milliseconds) ms")
-    }
-
     private func serve(_ job: JobID, config: ScorpioConfig) throws {
         let manager = try JobManagement.manager(config: config, base: base.selection(config: config))
         SignalUnmounter.onSignal { manager.unmountAll(keepUpper: true) }
         SignalUnmounter.install()
         let record = try manager.mountJob(job, at: at.map { FilePath($0) }, spec: base.jobSpec)
-        let line = "ready job \(job) at \(record.mountpoint) (\(record.driver) driver, base \(record.base))\n"
-        if let readyDescriptor {
-            BackgroundServer.report(to: readyDescriptor, line)
-        } else {
-            print("scorpio: serving \(line.dropFirst(6))", terminator: "")
+        let detail = "\(record.driver) driver, base \(record.base)"
+        if !BackgroundServer.reportReady("job \(job) mounted at \(record.mountpoint) (\(detail))") {
+            print("scorpio: serving job \(job) at \(record.mountpoint) (\(detail))")
         }
         // Served until `scorpio umount` unmounts it (and records it), or a signal ends it (the handler
         // unmounts and records it, keeping the upper).

@@ -4,7 +4,7 @@ import Glibc
 import SystemPackage
 
 /// `scorpio overlay -o lowerdir=A:B,upperdir=U,workdir=W MOUNTPOINT`: fuse-overlayfs's command line.
-struct OverlayCommand: AsyncParsableCommand {
+struct OverlayCommand: BackgroundServing {
     static let configuration = CommandConfiguration(
         commandName: "overlay",
         abstract: "Mount a union of plain directories, with fuse-overlayfs's command line.",
@@ -36,28 +36,16 @@ struct OverlayCommand: AsyncParsableCommand {
     @Flag(name: [.short, .customLong("foreground")], help: "Serve from this process instead of the background.")
     var foreground = false
 
-    @Option(name: .customLong("ready-fd"), help: .hidden)
-    var readyDescriptor: Int32?
-
     func run() async throws {
         let config = try global.loadConfigAndStartLogging().config
         let parsed = try OverlayOptions(options.joined(separator: ","))
-        if !foreground && readyDescriptor == nil {
-            guard let executable = HostProbeLauncher.currentExecutable?.executable else {
-                throw BackgroundServerError.failed("cannot find the scorpio executable (/proc/self/exe)")
-            }
-            var arguments = ["overlay", mountpoint] + options.flatMap { ["-o", $0] } + global.overrideArguments
-            if let driver { arguments += ["--driver", driver.rawValue] }
-            _ = try BackgroundServer.start(executable: executable, arguments: arguments)
-            return
-        }
-        do {
-            try serve(parsed, config: config)
-        } catch {
-            if let readyDescriptor { BackgroundServer.report(to: readyDescriptor, "\(error)") }
-            throw error
-        }
+        try MountFailure.mapping { try serve(parsed, config: config) }
     }
+
+    var servesInBackground: Bool { !foreground }
+
+    /// Silent, like other mount helpers.
+    func announcement(ready: String, pid: pid_t, elapsed: Duration) -> String? { nil }
 
     private func serve(_ parsed: OverlayOptions, config: ScorpioConfig) throws {
         let store: ContentStore
@@ -75,7 +63,7 @@ struct OverlayCommand: AsyncParsableCommand {
         SignalUnmounter.onSignal { try? union.unmount(lazy: true) }
         SignalUnmounter.install()
         try union.mount()
-        if let readyDescriptor { BackgroundServer.report(to: readyDescriptor, "ready\n") }
+        BackgroundServer.reportReady("\(mountpoint)")
         while MountTable.mount(at: FilePath(mountpoint)) != nil { usleep(200_000) }
         try? union.unmount(lazy: true)
         SignalUnmounter.exitIfSignalled()

@@ -16,8 +16,11 @@ signal(SIGPIPE, SIG_IGN)
 
 // Run as `scorpio-overlay` (mount.fuse3 starts `scorpio-overlay SOURCE MOUNTPOINT -o OPTIONS` for
 // `mount -t fuse.scorpio-overlay`): the same as `scorpio overlay -o OPTIONS MOUNTPOINT`.
-let arguments = Array(CommandLine.arguments.dropFirst())
+var arguments = Array(CommandLine.arguments.dropFirst())
 if CommandLine.arguments.first.map({ $0.split(separator: "/").last == "scorpio-overlay" }) == true {
-    await CommandLineTool.main(["overlay"] + OverlayInvocation.arguments(fromMountHelper: arguments))
+    arguments = ["overlay"] + OverlayInvocation.arguments(fromMountHelper: arguments)
 }
-await CommandLineTool.main()
+// Still single-threaded: a mount served in the background forks here. The caller waits for the
+// background process's report and exits; the background process goes on to run the command.
+BackgroundLaunch.forkIfRequested(arguments)
+await CommandLineTool.main(arguments)

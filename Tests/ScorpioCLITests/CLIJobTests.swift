@@ -107,6 +107,39 @@ struct CLIJobTests {
         }
     }
 
+    @Test func aJobWithoutAnIDIsNamedInTheLineThatSaysItIsReady() throws {
+        try withSandbox { scorpio, directory in
+            try write(sandboxedDirectories(in: directory), to: directory.appending("scorpio.toml"))
+            let repository = try makeTestRepository(in: directory)
+            defer { for mount in mounts(under: directory).reversed() { _ = umount2(mount, Int32(MNT_DETACH)) } }
+            let mounted = try scorpio.run(["mount", "--repo", repository.string])
+            #expect(mounted.status == 0, "\(mounted.standardError)")
+            let line = mounted.standardOutput
+            let job = try #require(line.split(separator: " ").dropFirst(2).first, "\(line)")
+            #expect(line.hasPrefix("scorpio: job \(job) mounted at \(directory.string)/"), "\(line)")
+            #expect(line.contains("ready in "), "\(line)")
+            let listed = try scorpio.run(["list"]).standardOutput
+            #expect(listed.split(separator: "\n").contains { $0.hasPrefix("\(job)\tReady\t") }, "\(listed)")
+            #expect(try scorpio.run(["umount", String(job)]).status == 0)
+        }
+    }
+
+    @Test func aFailureOfTheBackgroundServerReachesTheCallerAsInTheForeground() throws {
+        try withSandbox { scorpio, directory in
+            try write(sandboxedDirectories(in: directory), to: directory.appending("scorpio.toml"))
+            let repository = try makeTestRepository(in: directory)
+            defer { for mount in mounts(under: directory).reversed() { _ = umount2(mount, Int32(MNT_DETACH)) } }
+            let arguments = ["mount", "job-1", "--repo", repository.string, "--rev", "no-such-revision"]
+            let background = try scorpio.run(arguments)
+            let foreground = try scorpio.run(arguments + ["--foreground"])
+            #expect(background.status == 3, "upstream's mount-failure status")
+            #expect(background.status == foreground.status)
+            #expect(background.standardError.contains("no-such-revision"), "\(background.standardError)")
+            #expect(background.standardError == foreground.standardError)
+            #expect(mounts(under: directory).isEmpty)
+        }
+    }
+
     @Test func badJobIDsAndUnknownJobsAreNamed() throws {
         try withSandbox { scorpio, directory in
             try write(sandboxedDirectories(in: directory), to: directory.appending("scorpio.toml"))

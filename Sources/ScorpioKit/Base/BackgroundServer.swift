@@ -1,78 +1,162 @@
 import CSyscalls
 import Glibc
+import Synchronization
 import SystemPackage
 
-/// Serving a mount from a background process, the way FUSE tools do: the command re-runs itself in
-/// the foreground as a new session with its output detached, and returns once that process reports the
-/// mount ready (or why it failed) over a pipe.
+/// Serving a mount from a background process, the way FUSE tools do: the command forks while it is
+/// still single-threaded; the child becomes a new session with its output detached and serves, and
+/// the caller returns once the child reports the mount ready (or why it failed) over a pipe. Forking
+/// rather than starting the binary again saves a whole process start from every mount.
 public enum BackgroundServer {
-    /// The option that carries the report pipe's descriptor to the background process.
-    public static let readyOption = "--ready-fd"
+    /// Which side of the fork the caller is on.
+    public enum Side: Sendable {
+        /// The background process: it mounts, then says so with `reportReady(_:)` (or fails, and
+        /// `reportFailure(_:status:)` says why).
+        case server
+        /// The caller, after the background process `pid` said it is ready (`ready`: the rest of its line).
+        case caller(pid: pid_t, ready: String)
+    }
 
-    /// Starts `executable arguments… --ready-fd 3` detached and waits for its report. Returns the
-    /// child's pid once it says it is ready.
-    public static func start(executable: FilePath, arguments: [String]) throws(BackgroundServerError) -> pid_t {
+    /// The background process's end of the report pipe until it has reported.
+    private static let pendingReport = Mutex<Int32?>(nil)
+
+    /// Forks the background process and, on the caller's side, waits for its report. Only for a
+    /// single-threaded process: a fork copies just the calling thread, so any lock another thread held
+    /// would stay held in the child forever.
+    public static func fork() throws(BackgroundServerError) -> Side {
+        if let threads = ThreadCount.current(), threads > 1 { throw .multithreaded(threads) }
         var ends: [Int32] = [0, 0]
         guard pipe(&ends) == 0 else { throw .spawnFailed(Errno(rawValue: errno)) }
         for end in ends { _ = fcntl(end, F_SETFD, FD_CLOEXEC) }
-        var actions = posix_spawn_file_actions_t()
-        posix_spawn_file_actions_init(&actions)
-        defer { posix_spawn_file_actions_destroy(&actions) }
-        posix_spawn_file_actions_addopen(&actions, STDIN_FILENO, "/dev/null", O_RDONLY, 0)
-        posix_spawn_file_actions_addopen(&actions, STDOUT_FILENO, "/dev/null", O_WRONLY, 0)
-        posix_spawn_file_actions_addopen(&actions, STDERR_FILENO, "/dev/null", O_WRONLY, 0)
-        posix_spawn_file_actions_adddup2(&actions, ends[1], 3)
-        // Nothing else the caller had open may outlive it in the server (a caller waiting for EOF on a
-        // pipe it gave us would wait for as long as the mount lives).
-        posix_spawn_file_actions_addclosefrom_np(&actions, 4)
-        var attributes = posix_spawnattr_t()
-        posix_spawnattr_init(&attributes)
-        defer { posix_spawnattr_destroy(&attributes) }
-        var empty = sigset_t()
-        sigemptyset(&empty)
-        posix_spawnattr_setsigmask(&attributes, &empty)
-        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK) | scorpio_posix_spawn_setsid)
-
-        let argv: [UnsafeMutablePointer<CChar>?] = ([executable.string] + arguments + [readyOption, "3"]).map { strdup($0) } + [nil]
-        defer { argv.forEach { free($0) } }
-        var pid = pid_t()
-        let spawned = posix_spawn(&pid, executable.string, &actions, &attributes, argv, environ)
+        let pid = Glibc.fork()
+        if pid < 0 {
+            let error = Errno(rawValue: errno)
+            ends.forEach { close($0) }
+            throw .spawnFailed(error)
+        }
+        if pid == 0 {
+            close(ends[0])
+            detachFromCaller(keeping: ends[1])
+            pendingReport.withLock { $0 = ends[1] }
+            return .server
+        }
         close(ends[1])
         defer { close(ends[0]) }
-        guard spawned == 0 else { throw .spawnFailed(Errno(rawValue: spawned)) }
+        let report = readAll(ends[0])
+        if report.hasPrefix(readyPrefix) {
+            return .caller(pid: pid, ready: String(report.dropFirst(readyPrefix.count)).trimmingNewlines)
+        }
+        var status: Int32 = 0
+        while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
+        if let failure = Failure(report: report) { throw .failed(failure.message, failure.status) }
+        throw .failed("the background process ended (status \(status)) without a report", .mountFailure)
+    }
 
+    /// In the background process: the mount is ready; `message` is for the caller to show. False when
+    /// there is nobody to tell (serving in the foreground, or reported already).
+    @discardableResult
+    public static func reportReady(_ message: String) -> Bool {
+        send(readyPrefix + message + "\n")
+    }
+
+    /// In the background process: the mount failed; the caller prints `message` and exits with
+    /// `status`. False when there is nobody to tell.
+    @discardableResult
+    public static func reportFailure(_ message: String, status: ScorpioExitStatus) -> Bool {
+        send("\(failedPrefix)\(status.rawValue)\n\(message)")
+    }
+
+    private static let readyPrefix = "ready "
+    private static let failedPrefix = "failed "
+
+    private struct Failure {
+        let message: String
+        let status: ScorpioExitStatus
+
+        init?(report: String) {
+            guard report.hasPrefix(failedPrefix) else { return nil }
+            let lines = report.dropFirst(failedPrefix.count).split(separator: "\n", maxSplits: 1, omittingEmptySubsequences: false)
+            guard let first = lines.first, let code = Int32(first) else { return nil }
+            status = ScorpioExitStatus(rawValue: code)
+            message = lines.count > 1 ? String(lines[1]) : ""
+        }
+    }
+
+    /// A new session with /dev/null for stdio, no signal blocked, and nothing else the caller had open:
+    /// a caller waiting for EOF on a pipe it gave us would otherwise wait for as long as the mount lives.
+    private static func detachFromCaller(keeping report: Int32) {
+        setsid()
+        let null = open("/dev/null", O_RDWR)
+        if null >= 0 {
+            for standard in [STDIN_FILENO, STDOUT_FILENO, STDERR_FILENO] { dup2(null, standard) }
+            if null > STDERR_FILENO { close(null) }
+        }
+        closeRange(from: STDERR_FILENO + 1, to: report - 1)
+        closeRange(from: report + 1, to: nil)
+        var empty = sigset_t()
+        sigemptyset(&empty)
+        sigprocmask(SIG_SETMASK, &empty, nil)
+    }
+
+    /// Closes descriptors `first...last` (`last` nil: every one from `first` on).
+    private static func closeRange(from first: Int32, to last: Int32?) {
+        if let last, first > last { return }
+        if close_range(UInt32(first), last.map { UInt32($0) } ?? .max, 0) == 0 { return }
+        let end = last ?? Int32(clamping: sysconf(Int32(_SC_OPEN_MAX)))
+        guard first <= end else { return }
+        for descriptor in first...end { close(descriptor) }
+    }
+
+    private static func send(_ text: String) -> Bool {
+        guard let descriptor = pendingReport.withLock({ pending in defer { pending = nil }; return pending }) else { return false }
+        var bytes = Array(text.utf8)[...]
+        while !bytes.isEmpty {
+            let written = bytes.withUnsafeBytes { write(descriptor, $0.baseAddress, $0.count) }
+            if written < 0 && errno == EINTR { continue }
+            guard written > 0 else { break }
+            bytes = bytes.dropFirst(written)
+        }
+        close(descriptor)
+        return true
+    }
+
+    private static func readAll(_ descriptor: Int32) -> String {
         var report: [UInt8] = []
         var chunk = [UInt8](repeating: 0, count: 4096)
         while true {
-            let count = read(ends[0], &chunk, chunk.count)
+            let count = read(descriptor, &chunk, chunk.count)
             if count < 0 && errno == EINTR { continue }
             if count <= 0 { break }
             report += chunk[..<count]
         }
-        let text = String(decoding: report, as: UTF8.self)
-        if text.hasPrefix("ready") { return pid }
-        var status: Int32 = 0
-        waitpid(pid, &status, 0)
-        throw .failed(text.isEmpty ? "the background process ended (status \(status)) without a report" : text)
-    }
-
-    /// In the background process: says the mount is ready, or why it failed, and closes the pipe.
-    public static func report(to descriptor: Int32, _ message: String) {
-        _ = message.withCString { write(descriptor, $0, strlen($0)) }
-        close(descriptor)
+        return String(decoding: report, as: UTF8.self)
     }
 }
 
 public enum BackgroundServerError: Error, ScorpioFailure, Equatable {
     case spawnFailed(Errno)
-    case failed(String)
+    case multithreaded(Int)
+    /// The background process's report of why it failed, and the status to exit with.
+    case failed(String, ScorpioExitStatus)
 
     public var description: String {
         switch self {
         case .spawnFailed(let errno): "cannot start the background server: \(errno)"
-        case .failed(let message): message
+        case .multithreaded(let threads): "cannot start the background server: the process already has \(threads) threads"
+        case .failed(let message, _): message
         }
     }
 
-    public var exitStatus: ScorpioExitStatus { .mountFailure }
+    public var exitStatus: ScorpioExitStatus {
+        if case .failed(_, let status) = self { return status }
+        return .mountFailure
+    }
+}
+
+private extension String {
+    var trimmingNewlines: String {
+        var text = Substring(self)
+        while text.last == "\n" { text = text.dropLast() }
+        return String(text)
+    }
 }

@@ -1,0 +1,34 @@
+import ArgumentParser
+import Glibc
+import ScorpioKit
+
+/// A command whose mount is served, unless asked otherwise, from a background process.
+protocol BackgroundServing: AsyncParsableCommand {
+    /// Whether this invocation hands its mount to a background process (rather than serving it from
+    /// this one, or asking a daemon).
+    var servesInBackground: Bool { get }
+    /// What the caller prints once the background process `pid` reported `ready` after `elapsed`.
+    func announcement(ready: String, pid: pid_t, elapsed: Duration) -> String?
+}
+
+/// The fork of a background mount, done first thing while the process has one thread: the child goes
+/// on to run the command (which mounts and reports), the caller waits for the report and exits.
+enum BackgroundLaunch {
+    static func forkIfRequested(_ arguments: [String]) {
+        guard let command = try? ScorpioCommand.parseAsRoot(arguments) as? any BackgroundServing,
+              command.servesInBackground else { return }
+        let started = ContinuousClock.now
+        do {
+            switch try BackgroundServer.fork() {
+            case .server:
+                return
+            case .caller(let pid, let ready):
+                if let line = command.announcement(ready: ready, pid: pid, elapsed: ContinuousClock.now - started) { print(line) }
+                exit(ScorpioExitStatus.success.rawValue)
+            }
+        } catch {
+            StandardError.write("scorpio: \(error.description)")
+            exit(error.exitStatus.rawValue)
+        }
+    }
+}

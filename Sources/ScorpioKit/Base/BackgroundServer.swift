@@ -28,7 +28,13 @@ public enum BackgroundServer {
         var ends: [Int32] = [0, 0]
         guard pipe(&ends) == 0 else { throw .spawnFailed(Errno(rawValue: errno)) }
         for end in ends { _ = fcntl(end, F_SETFD, FD_CLOEXEC) }
+        // Signals wait until the child has left the caller's session (a Ctrl-C meant for the caller
+        // must not reach the child before that).
+        var all = sigset_t(), previous = sigset_t()
+        sigfillset(&all)
+        sigprocmask(SIG_SETMASK, &all, &previous)
         let pid = Glibc.fork()
+        if pid != 0 { sigprocmask(SIG_SETMASK, &previous, nil) }
         if pid < 0 {
             let error = Errno(rawValue: errno)
             ends.forEach { close($0) }

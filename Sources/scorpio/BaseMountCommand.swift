@@ -31,10 +31,6 @@ struct BaseMountCommand: BackgroundServing {
     @Flag(help: "Serve from this process until interrupted instead of in the background.")
     var foreground = false
 
-    func validate() throws {
-        if base.cl != nil { throw ValidationError("--cl applies to jobs (scorpio mount); a base is a revision alone") }
-    }
-
     func run() async throws {
         let config = try global.loadConfigAndStartLogging().config
         try MountFailure.mapping { try serve(config: config) }

@@ -20,9 +20,6 @@ struct BaseSourceOptions: ParsableArguments {
     @Option(help: ArgumentHelp("Directory served by the dir source.", valueName: "path"))
     var dir: String?
 
-    @Option(help: ArgumentHelp("Change list: its files over the base (a ref by cl_ref_pattern, default refs/cl/{cl}, or any revision).", valueName: "cl"))
-    var cl: String?
-
     func selection(config: ScorpioConfig) -> BaseSelection {
         var selection = BaseSelection(config: config)
         if let source { selection.kind = source }
@@ -34,10 +31,11 @@ struct BaseSourceOptions: ParsableArguments {
         return selection
     }
 
-    /// What a job records of these choices, so later commands (diff, export) reopen the same base.
-    var jobSpec: JobSpec {
+    /// What a job records of these choices and its change list, so later commands (diff, export)
+    /// reopen the same base.
+    func jobSpec(changeList: ChangeListOption) -> JobSpec {
         let repository = repo.map { path in path.hasPrefix("/") ? path : FileManager.default.currentDirectoryPath + "/" + path }
-        return JobSpec(path: path ?? "", cl: cl, repository: repository, revision: rev)
+        return JobSpec(path: path ?? "", cl: changeList.cl, repository: repository, revision: rev)
     }
 }
 

@@ -29,6 +29,7 @@ struct MountCommand: BackgroundServing {
 
     @OptionGroup(title: "Global options") var global: GlobalOptions
     @OptionGroup(title: "Base") var base: BaseSourceOptions
+    @OptionGroup(title: "Base") var changeList: ChangeListOption
     @OptionGroup(title: "Daemon") var daemon: DaemonOptions
 
     @Argument(help: ArgumentHelp("The job id (default: a new one).", valueName: "job-id"))
@@ -71,7 +72,7 @@ struct MountCommand: BackgroundServing {
 
     private func mountThroughDaemon(_ client: DaemonClient) async throws {
         let started = ContinuousClock.now
-        let created = try await client.mount(MountRequest(jobID: jobID, path: "/" + (base.path ?? ""), cl: base.cl))
+        let created = try await client.mount(MountRequest(jobID: jobID, path: "/" + (base.path ?? ""), cl: changeList.cl))
         let name = jobID.map { "job \($0) " } ?? ""
         print("scorpio: \(name)mounted at \(created.mountpoint) in \((ContinuousClock.now - started).milliseconds) ms (mount_id \(created.mountID))")
     }
@@ -80,7 +81,7 @@ struct MountCommand: BackgroundServing {
         let manager = try JobManagement.manager(config: config, base: base.selection(config: config))
         SignalUnmounter.onSignal { manager.unmountAll(keepUpper: true) }
         SignalUnmounter.install()
-        let record = try manager.mountJob(job, at: at.map { FilePath($0) }, spec: base.jobSpec)
+        let record = try manager.mountJob(job, at: at.map { FilePath($0) }, spec: base.jobSpec(changeList: changeList))
         let detail = "\(record.driver) driver, base \(record.base)"
         if !BackgroundServer.reportReady("job \(job) mounted at \(record.mountpoint) (\(detail))") {
             print("scorpio: serving job \(job) at \(record.mountpoint) (\(detail))")

@@ -31,6 +31,7 @@ struct RunCommand: AsyncParsableCommand {
 
     @OptionGroup(title: "Global options") var global: GlobalOptions
     @OptionGroup(title: "Base") var base: BaseSourceOptions
+    @OptionGroup(title: "Base") var changeList: ChangeListOption
 
     @Option(help: ArgumentHelp("The job id (default: a new run-… id).", valueName: "id"))
     var jobID: String?
@@ -89,12 +90,12 @@ struct RunCommand: AsyncParsableCommand {
     func run() async throws {
         let loaded: ScorpioConfig
         do { loaded = try global.loadConfigAndStartLogging().config } catch { throw JobRunFailure(error) }
-        var request = JobRunRequest(command: command, spec: base.jobSpec)
+        var request = JobRunRequest(command: command, spec: base.jobSpec(changeList: changeList))
         if let jobID { request.jobID = try JobID.validated(jobID) }
         request.clean = clean
         request.compression = LayerCompression(rawValue: loaded.artifacts.compression.rawValue) ?? .gzip
         if let recipe {
-            let book = RecipeBook.standard(forRepositoryAt: base.jobSpec.repository ?? FileManager.default.currentDirectoryPath)
+            let book = RecipeBook.standard(forRepositoryAt: base.jobSpec(changeList: changeList).repository ?? FileManager.default.currentDirectoryPath)
             do { try request.apply(book.recipe(named: recipe)) } catch { throw JobRunFailure(error) }
         }
         request.workingDirectory = workdir.map { FilePath($0) }

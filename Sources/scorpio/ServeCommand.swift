@@ -49,7 +49,6 @@ struct ServeCommand: AsyncParsableCommand {
     var driver: UnionDriver?
 
     func validate() throws {
-        if base.cl != nil { throw ValidationError("--cl is chosen per mount by the client, not for the daemon") }
         if base.path != nil { throw ValidationError("--path is chosen per mount by the client (\"path\" in POST /mounts)") }
     }
 

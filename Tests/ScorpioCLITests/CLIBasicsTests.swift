@@ -30,6 +30,20 @@ struct CLIBasicsTests {
         }
     }
 
+    @Test func onlyTheCommandsThatMakeAJobOfferAChangeList() throws {
+        try withSandbox { scorpio, _ in
+            for command in [["mount"], ["run"]] {
+                let help = try scorpio.run(command + ["--help"])
+                #expect(help.standardOutput.contains("--cl <cl>"), "\(command) --help lacks --cl")
+            }
+            for command in [["serve"], ["base", "mount"], ["diff"], ["export"]] {
+                let help = try scorpio.run(command + ["--help"])
+                #expect(help.status == 0)
+                #expect(!help.standardOutput.contains("--cl <cl>"), "\(command) --help offers --cl")
+            }
+        }
+    }
+
     @Test func usageErrorExitsTwoWithScorpioPrefix() throws {
         try withSandbox { scorpio, _ in
             let run = try scorpio.run(["config", "show", "--no-such-flag"])

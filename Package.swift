@@ -123,7 +123,7 @@ let package = Package(
         .testTarget(
             name: "AntaresDaemonTests",
             dependencies: [
-                "AntaresDaemon", "ScorpioKit", "ScorpioTestSupport",
+                "Antares", "AntaresDaemon", "ScorpioKit", "ScorpioTestSupport",
                 .product(name: "Logging", package: "swift-log"), .product(name: "SystemPackage", package: "swift-system"),
             ]
         ),

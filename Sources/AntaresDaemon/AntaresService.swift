@@ -44,6 +44,7 @@ public actor AntaresService {
     public func recover() async throws -> [MountRecord] {
         let recovered = try await blocking { try self.manager.recover() }
         for record in recovered { logger.notice("recovered job \(record.jobID): \(record.state)") }
+        await forgetJobsTheStateFileDropped()
         return recovered
     }
 
@@ -162,7 +163,9 @@ public actor AntaresService {
             }
             if let counters { metrics.retire(counters) }
             logger.info("unmounted job \(job)", metadata: ["mount_id": "\(unmounted.mountID)", "upper": keepUpper ? "kept" : "removed"])
-            return status(of: unmounted)
+            let answer = status(of: unmounted)
+            await forgetJobsTheStateFileDropped()
+            return answer
         } catch {
             guard error.code == .fuseError else { throw error }
             logger.error("unmounting job \(job) failed: \(error.message)")
@@ -204,6 +207,16 @@ public actor AntaresService {
 
     private func refuseWhenShuttingDown() throws(DaemonError) {
         if shuttingDown { throw DaemonError(.shutdown, "the daemon is shutting down and takes no new mounts") }
+    }
+
+    /// The manager keeps only so many finished jobs in the state file; their build ids and
+    /// generated-id marks go with them.
+    private func forgetJobsTheStateFileDropped() async {
+        let manager = manager
+        // Only jobs known before the state file is read: one mounted meanwhile is in neither.
+        let known = directory.jobs
+        guard let records = try? await blocking({ try manager.list() }) else { return }
+        if directory.forget(known.subtracting(records.map(\.jobID))) { saveDirectory() }
     }
 
     func saveDirectory() {

@@ -39,8 +39,13 @@ struct MountDirectory: Sendable {
         entries[entry.jobID] = entry
     }
 
-    mutating func forget(_ job: JobID) {
-        entries[job] = nil
+    var jobs: Set<JobID> { Set(entries.keys) }
+
+    /// Forgets `jobs`; true when that changed the table.
+    mutating func forget(_ jobs: Set<JobID>) -> Bool {
+        let before = entries.count
+        for job in jobs { entries[job] = nil }
+        return entries.count != before
     }
 
     /// Writes the table (temp file, then rename).

@@ -1,3 +1,4 @@
+import Antares
 import AntaresDaemon
 import Foundation
 import Logging
@@ -48,9 +49,10 @@ final class DaemonFixture: @unchecked Sendable {
     ///   directory (`socket`; `send` needs TCP, so such tests use curl).
     static func withDaemon<T>(
         host: String? = "127.0.0.1", token: String = "", bodyLimit: Int = 64 << 10,
+        retainedFinishedJobs: Int = AntaresManager.defaultRetainedFinishedJobs,
         _ body: (DaemonFixture) async throws -> T
     ) async throws -> T {
-        let fixture = try await DaemonFixture(host: host, token: token, bodyLimit: bodyLimit)
+        let fixture = try await DaemonFixture(host: host, token: token, bodyLimit: bodyLimit, retainedFinishedJobs: retainedFinishedJobs)
         do {
             let result = try await body(fixture)
             await fixture.stop()
@@ -61,7 +63,7 @@ final class DaemonFixture: @unchecked Sendable {
         }
     }
 
-    private init(host: String?, token: String, bodyLimit: Int) async throws {
+    private init(host: String?, token: String, bodyLimit: Int, retainedFinishedJobs: Int) async throws {
         scratch = try Scratch()
         repository = try TestRepository(in: scratch)
         let changeList = shell("""
@@ -80,7 +82,7 @@ final class DaemonFixture: @unchecked Sendable {
         config.artifacts.directory = scratch.path.appending("artifacts")
         config.treeSource.repository = repository.path
         let base = BaseSelection(config: config)
-        let manager = try JobManagement.manager(config: config, base: base)
+        let manager = try JobManagement.manager(config: config, base: base, retainedFinishedJobs: retainedFinishedJobs)
         let bind: ScorpioKit.BindAddress = host.map { .tcp(host: $0, port: 0) } ?? .unixSocket(scratch.path.appending("daemon.sock"))
         let settings = DaemonSettings(bind: bind, token: token, bodyLimit: bodyLimit)
         var logger = Logger(label: "scorpio.daemon.test")

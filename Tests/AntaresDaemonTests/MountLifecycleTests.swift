@@ -99,6 +99,21 @@ struct MountLifecycleTests {
         }
     }
 
+    @Test func buildIDsOfJobsTheStateFileForgetsAreForgottenToo() async throws {
+        try await DaemonFixture.withDaemon(retainedFinishedJobs: 1) { daemon in
+            let first = try await daemon.mount(#"{"build_id":"b-1","path":"/"}"#)
+            let second = try await daemon.mount(#"{"build_id":"b-2","path":"/src"}"#)
+            #expect(try await daemon.send("DELETE", "/mounts/\(first.mountID)").status == 200)
+            #expect(try await daemon.send("DELETE", "/mounts/\(second.mountID)").status == 200)
+            // b-1's job is the older finished one: gone from the state file, its build id with it.
+            let table = daemon.stateFile.removingLastComponent().appending("state.daemon.json")
+            let entries = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: table.string))) as? [[String: Any]])
+            #expect(entries.compactMap { $0["build_id"] as? String } == ["b-2"], "\(entries)")
+            #expect(try await daemon.send("GET", "/mounts/\(first.mountID)").status == 404)
+            #expect(try await daemon.send("GET", "/mounts/\(second.mountID)").decoded(MountStatus.self).state == .unmounted)
+        }
+    }
+
     @Test func shutdownRefusesNewMountsAndUnmountsEverything() async throws {
         try await DaemonFixture.withDaemon { daemon in
             let one = try await daemon.mount(#"{"job_id":"live-1","path":"/"}"#)

@@ -13,7 +13,7 @@ private final class ManagerFixture {
     let manager: AntaresManager
     let paths: AntaresPaths
 
-    init(driver: UnionDriverKind = .kernel) throws {
+    init(driver: UnionDriverKind = .kernel, retainedFinishedJobs: Int = 256) throws {
         scratch = try Scratch()
         repository = try TestRepository(in: scratch)
         paths = AntaresPaths(
@@ -28,7 +28,8 @@ private final class ManagerFixture {
                 guard shell("mkdir -p '\(directory)/src' && echo 'cl \(spec.cl ?? "")' > '\(directory)/src/main.c'").status == 0 else {
                     throw .changeList(spec.cl ?? "", reason: "cannot write the test layer")
                 }
-            })
+            },
+            retainedFinishedJobs: retainedFinishedJobs)
     }
 
     deinit {
@@ -51,6 +52,24 @@ struct ManagerTests {
         #expect(access("\(b.mountpoint)/only-a", F_OK) != 0)
         #expect(shell("cat '\(a.mountpoint)/src/main.c'").output == "from-a\n")
         #expect(a.base == b.base, "one shared base")
+    }
+
+    @Test func onlyTheLatestFinishedJobsStayInTheStateFileAndKeptUppersStayAll() throws {
+        let fixture = try ManagerFixture(retainedFinishedJobs: 2)
+        let kept = try JobID.validated("kept")
+        try fixture.manager.mountJob(kept)
+        try fixture.manager.unmountJob(kept, keepUpper: true)
+        for name in ["one", "two", "three", "four"] {
+            let job = try JobID.validated(name)
+            try fixture.manager.mountJob(job)
+            try fixture.manager.unmountJob(job)
+        }
+        let live = try JobID.validated("live")
+        try fixture.manager.mountJob(live)
+        let remembered = try fixture.manager.list().map(\.jobID.rawValue).sorted()
+        #expect(remembered == ["four", "kept", "live", "three"], "\(remembered)")
+        #expect(try fixture.manager.status(try JobID.validated("one")) == nil)
+        #expect(try fixture.manager.status(try JobID.validated("four"))?.state == .unmounted)
     }
 
     @Test func theChangeListOfALiveJobIsReplacedAndCleared() throws {

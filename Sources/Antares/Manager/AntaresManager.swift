@@ -17,6 +17,11 @@ public final class AntaresManager: Sendable {
     private let buildChangeList: @Sendable (JobSpec, FilePath) throws(ManagerError) -> Void
     private let stateFile: StateFile
     private let live = Mutex<[JobID: LiveJob]>([:])
+    /// How many jobs unmounted with their upper removed stay in the state file (describing a deleted
+    /// mount still answers Unmounted); beyond it the longest unmounted are forgotten. Jobs whose
+    /// upper was kept stay until it is removed.
+    private let retainedFinishedJobs: Int
+    public static let defaultRetainedFinishedJobs = 256
 
     private struct LiveJob: Sendable {
         let union: AntaresFuse
@@ -31,8 +36,10 @@ public final class AntaresManager: Sendable {
         openBase: @escaping @Sendable (JobSpec) throws(SourceError) -> any TreeSource,
         buildChangeList: @escaping @Sendable (JobSpec, FilePath) throws(ManagerError) -> Void = { spec, _ throws(ManagerError) in
             throw .changeList(spec.cl ?? "", reason: "no change-list source is configured")
-        }
+        },
+        retainedFinishedJobs: Int = defaultRetainedFinishedJobs
     ) {
+        self.retainedFinishedJobs = retainedFinishedJobs
         self.paths = paths
         self.bases = bases
         self.driver = driver
@@ -215,9 +222,18 @@ public final class AntaresManager: Sendable {
     // MARK: - Helpers
 
     private func save(_ record: MountRecord) throws(ManagerError) {
+        let retained = retainedFinishedJobs
         try stateFile.update { (records: inout [MountRecord]) throws(ManagerError) in
             records.removeAll { $0.jobID == record.jobID }
             records.append(record)
+            guard record.state == .unmounted else { return }
+            let finished = records.filter { $0.state == .unmounted && !FileManager.default.fileExists(atPath: $0.upper) }
+            guard finished.count > retained else { return }
+            let oldestFirst = finished.enumerated().sorted {
+                ($0.element.lastSeenEpochMilliseconds, $0.offset) < ($1.element.lastSeenEpochMilliseconds, $1.offset)
+            }
+            let forgotten = Set(oldestFirst.prefix(finished.count - retained).map(\.element.jobID))
+            records.removeAll { forgotten.contains($0.jobID) }
         }
     }
 

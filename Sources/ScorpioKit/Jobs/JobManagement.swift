@@ -5,8 +5,11 @@ import SystemPackage
 
 /// The configured way to manage job mounts: paths, driver and base from `scorpio.toml`.
 public enum JobManagement {
-    /// The manager for `config`, with `base` naming the repository/revision jobs are built on.
-    public static func manager(config: ScorpioConfig, base: BaseSelection) throws(ManagerError) -> AntaresManager {
+    /// The manager for `config`, with `base` naming the repository/revision jobs are built on, and the
+    /// number of finished jobs its state file remembers.
+    public static func manager(
+        config: ScorpioConfig, base: BaseSelection, retainedFinishedJobs: Int = AntaresManager.defaultRetainedFinishedJobs
+    ) throws(ManagerError) -> AntaresManager {
         let paths = AntaresPaths(
             upperRoot: config.antares.upperRoot, changeListRoot: config.antares.clRoot,
             mountRoot: config.antares.mountRoot, stateFile: config.antares.stateFile)
@@ -30,7 +33,8 @@ public enum JobManagement {
             },
             buildChangeList: { spec, directory throws(ManagerError) in
                 try writeChangeList(spec, into: directory, base: base.applying(spec), config: config)
-            })
+            },
+            retainedFinishedJobs: retainedFinishedJobs)
     }
 
     /// Writes the layer of `spec`'s CL: for a git base, the CL ref (`cl_ref_pattern`) or revision

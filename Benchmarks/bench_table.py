@@ -83,7 +83,22 @@ def machine():
     cores = os.cpu_count()
     with open("/proc/meminfo") as f:
         total_kib = int(f.readline().split()[1])
-    return f"{platform.node()}: Linux {platform.release()}, {cores} cores, {total_kib / 2**20:.0f} GiB"
+    return f"{platform.node()}: Linux {platform.release()}, {cores} cores, {total_kib / 2**20:.0f} GiB{idle_policy()}"
+
+
+def idle_policy():
+    """How idle CPUs wait: every FUSE round trip wakes one, so in a VM this sets its cost."""
+    def read(path):
+        try:
+            with open(path) as f:
+                return f.read().strip()
+        except OSError:
+            return None
+    governor = read("/sys/devices/system/cpu/cpuidle/current_governor_ro") or read("/sys/devices/system/cpu/cpuidle/current_governor")
+    poll = read("/sys/module/haltpoll/parameters/guest_halt_poll_ns")
+    if governor is None:
+        return ""
+    return f", cpuidle {governor}" + (f" (guest_halt_poll_ns {poll})" if poll is not None else "")
 
 
 def main():

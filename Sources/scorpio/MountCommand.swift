@@ -46,8 +46,8 @@ struct MountCommand: BackgroundServing {
 
     func validate() throws {
         guard daemon.url != nil else { return }
-        let local = [("--at", at != nil), ("--driver", driver != nil), ("--foreground", foreground), ("--repo", base.repo != nil),
-                     ("--rev", base.rev != nil), ("--source", base.source != nil), ("--dir", base.dir != nil)]
+        let local = [("--at", at != nil), ("--driver", driver != nil), ("--foreground", foreground), ("--repo", base.revision.repo != nil),
+                     ("--rev", base.revision.rev != nil), ("--source", base.revision.source != nil), ("--dir", base.revision.dir != nil)]
         if let (flag, _) = local.first(where: { $0.1 }) {
             throw ValidationError("\(flag) cannot be used with --daemon: the daemon's own configuration chooses it")
         }

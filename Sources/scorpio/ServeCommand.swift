@@ -38,7 +38,7 @@ struct ServeCommand: AsyncParsableCommand {
     )
 
     @OptionGroup(title: "Global options") var global: GlobalOptions
-    @OptionGroup(title: "Base") var base: BaseSourceOptions
+    @OptionGroup(title: "Base") var base: RevisionOptions
 
     @Option(name: [.customLong("bind"), .customLong("http-addr")],
             help: ArgumentHelp("Listen here: host:port (port 0 picks a free one) or unix:/path (config key http_bind; --http-addr is upstream's name).",
@@ -47,10 +47,6 @@ struct ServeCommand: AsyncParsableCommand {
 
     @Option(help: ArgumentHelp("Union driver: auto, fuse or kernel (config key union_driver).", valueName: "driver"))
     var driver: UnionDriver?
-
-    func validate() throws {
-        if base.path != nil { throw ValidationError("--path is chosen per mount by the client (\"path\" in POST /mounts)") }
-    }
 
     func run() async throws {
         let overrides = bind.map { [CommandLineOverride(keyNamed: "http_bind", flag: "--bind", value: $0)] } ?? []

@@ -41,6 +41,8 @@ struct CLIBasicsTests {
                 #expect(help.status == 0)
                 #expect(!help.standardOutput.contains("--cl <cl>"), "\(command) --help offers --cl")
             }
+            // The daemon's clients choose the path of each mount.
+            #expect(!(try scorpio.run(["serve", "--help"])).standardOutput.contains("--path <subdir>"))
         }
     }
 

@@ -113,7 +113,7 @@ let package = Package(
 
         .testTarget(name: "FuseKitTests", dependencies: ["FuseKit", "MemFS", "CFuse", "CSyscalls", "ScorpioTestSupport"]),
         // Scratch directories, shell commands, test repositories and tree snapshots for the test targets.
-        .target(name: "ScorpioTestSupport", dependencies: [.product(name: "SystemPackage", package: "swift-system")], path: "Tests/Support"),
+        .target(name: "ScorpioTestSupport", dependencies: ["CSyscalls", .product(name: "SystemPackage", package: "swift-system")], path: "Tests/Support"),
         .testTarget(name: "DicfuseTests", dependencies: ["Dicfuse", "Antares", "FuseKit", "CSyscalls", "ScorpioTestSupport"], exclude: ["Fixtures"]),
         .testTarget(name: "AntaresTests", dependencies: ["Antares", "Dicfuse", "FuseKit", "CSyscalls", "ScorpioTestSupport"]),
         .testTarget(name: "SandboxTests", dependencies: ["Sandbox", "ScorpioTestSupport"]),

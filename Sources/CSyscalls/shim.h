@@ -15,6 +15,9 @@ static const short scorpio_posix_spawn_setsid = 0x80;
 // glibc ≥ 2.34: the child closes every descriptor from `from` on.
 int posix_spawn_file_actions_addclosefrom_np(posix_spawn_file_actions_t *actions, int from);
 
+// pipe(2) with flags (O_CLOEXEC: no child spawned meanwhile by another thread inherits the ends).
+int pipe2(int fds[2], int flags);
+
 // glibc ≥ 2.34: closes descriptors first…last.
 int close_range(unsigned int first, unsigned int last, int flags);
 

@@ -11,11 +11,12 @@ struct UnixSocketTests {
         try await DaemonFixture.withDaemon(host: nil) { daemon in
             socketPath = daemon.socket.string
             let curl = "curl -s --unix-socket '\(daemon.socket)'"
-            #expect(shell("\(curl) http://localhost/health").output.contains(#""status":"healthy""#))
-            let created = shell(#"\#(curl) -X POST -d '{"job_id":"on-socket","path":"/src"}' http://localhost/antares/mounts"#)
+            // curl waits for the daemon in this process: it runs off Swift's cooperative pool.
+            #expect(await shellOnItsOwnThread("\(curl) http://localhost/health").output.contains(#""status":"healthy""#))
+            let created = await shellOnItsOwnThread(#"\#(curl) -X POST -d '{"job_id":"on-socket","path":"/src"}' http://localhost/antares/mounts"#)
             #expect(created.output.contains(#""mountpoint":"\#(daemon.scratch.path)/antares/mnt/on-socket""#), "\(created.output)")
             #expect(daemon.mounts.count == 1)
-            let deleted = shell("\(curl) -X DELETE http://localhost/mounts/by-job/on-socket")
+            let deleted = await shellOnItsOwnThread("\(curl) -X DELETE http://localhost/mounts/by-job/on-socket")
             #expect(deleted.output.contains(#""state":"Unmounted""#), "\(deleted.output)")
         }
         #expect(!FileManager.default.fileExists(atPath: socketPath))

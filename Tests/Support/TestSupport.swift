@@ -1,3 +1,5 @@
+import CSyscalls
+import Foundation
 import Glibc
 import SystemPackage
 
@@ -41,10 +43,13 @@ public func withTemporaryDirectory<T>(_ body: (FilePath) throws -> T) throws -> 
     return try withExtendedLifetime(scratch) { try body(scratch.path) }
 }
 
-/// Starts `/bin/sh -c command` with `actions` applied, an empty signal mask and default signal
-/// dispositions, whatever the test runner's threads have set; `environment` (`NAME=value`) or this
-/// process's. Returns the child's pid.
+/// Starts `/bin/sh -c command` with `actions` applied, then every descriptor but stdin, stdout and
+/// stderr closed (none another test has open, a file in a mount or a pipe it reads to its end, may
+/// live on in this child), with an empty signal mask and default signal dispositions, whatever the
+/// test runner's threads have set; `environment` (`NAME=value`) or this process's. Returns the
+/// child's pid.
 public func spawnShell(_ command: String, actions: inout posix_spawn_file_actions_t, environment: [String]? = nil) throws(Errno) -> pid_t {
+    posix_spawn_file_actions_addclosefrom_np(&actions, STDERR_FILENO + 1)
     var attributes = posix_spawnattr_t()
     posix_spawnattr_init(&attributes)
     defer { posix_spawnattr_destroy(&attributes) }
@@ -71,7 +76,9 @@ public func spawnShell(_ command: String, actions: inout posix_spawn_file_action
 @discardableResult
 public func shell(_ command: String) -> (status: Int32, output: String) {
     var pipeEnds: [Int32] = [0, 0]
-    guard pipe(&pipeEnds) == 0 else { return (-1, "") }
+    // Close-on-exec: a child another test spawns meanwhile must not hold the write end (this read
+    // would wait for that child to end), only this one gets it, as its stdout.
+    guard pipe2(&pipeEnds, O_CLOEXEC) == 0 else { return (-1, "") }
     var actions = posix_spawn_file_actions_t()
     posix_spawn_file_actions_init(&actions)
     defer { posix_spawn_file_actions_destroy(&actions) }
@@ -93,6 +100,15 @@ public func shell(_ command: String) -> (status: Int32, output: String) {
     var status: Int32 = 0
     while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
     return ((status >> 8) & 0xff, String(decoding: output, as: UTF8.self))
+}
+
+/// `shell` on a thread of its own, for async tests whose command waits for work this process does on
+/// Swift's cooperative pool (a request to an in-process daemon): it must not hold one of the pool's
+/// few threads meanwhile.
+public func shellOnItsOwnThread(_ command: String) async -> (status: Int32, output: String) {
+    await withCheckedContinuation { continuation in
+        Thread.detachNewThread { continuation.resume(returning: shell(command)) }
+    }
 }
 
 /// The mountpoints below `directory` in this process's mount table, in mount order. Read with a loop

@@ -26,8 +26,7 @@ public enum BackgroundServer {
     public static func fork() throws(BackgroundServerError) -> Side {
         if let threads = ThreadCount.current(), threads > 1 { throw .multithreaded(threads) }
         var ends: [Int32] = [0, 0]
-        guard pipe(&ends) == 0 else { throw .spawnFailed(Errno(rawValue: errno)) }
-        for end in ends { _ = fcntl(end, F_SETFD, FD_CLOEXEC) }
+        guard pipe2(&ends, O_CLOEXEC) == 0 else { throw .spawnFailed(Errno(rawValue: errno)) }
         // Signals wait until the child has left the caller's session (a Ctrl-C meant for the caller
         // must not reach the child before that).
         var all = sigset_t(), previous = sigset_t()

@@ -15,7 +15,7 @@ struct CLIExportTests {
             let repository = try makeTestRepository(in: directory)
             let d = directory.string
             #expect(sh("cd '\(repository)' && mkdir -p lib/deep && echo deep > lib/deep/x && echo keep > lib/keep && git add -A && git -c user.name=t -c user.email=t@x commit -qm two").status == 0)
-            defer { for mount in mounts(under: directory).reversed() { _ = umount2(mount, Int32(MNT_DETACH)) } }
+            defer { detachMounts(under: directory) }
             #expect(try scorpio.run(["mount", "exp", "--repo", repository.string]).status == 0)
             let m = "\(d)/antares/mnt/exp"
             #expect(sh("""

@@ -10,10 +10,7 @@ import Glibc
 @Suite("scorpio mount", .enabled(if: CLIDoctorTests.privileged, "needs root and /dev/fuse"))
 struct CLIJobTests {
     @Test func aJobIsMountedWrittenListedAndUnmounted() throws {
-        try withSandbox { scorpio, directory in
-            try write(sandboxedDirectories(in: directory), to: directory.appending("scorpio.toml"))
-            let repository = try makeTestRepository(in: directory)
-            defer { for mount in mounts(under: directory).reversed() { _ = umount2(mount, Int32(MNT_DETACH)) } }
+        try withJobSandbox { scorpio, directory, repository in
             let mounted = try scorpio.run(["mount", "job-1", "--repo", repository.string])
             #expect(mounted.status == 0, "\(mounted.standardError)")
             let listed = try scorpio.run(["list"])
@@ -62,7 +59,7 @@ struct CLIJobTests {
             try process.run()
             process.waitUntilExit()
             try #require(process.terminationStatus == 0)
-            defer { for mount in mounts(under: directory).reversed() { _ = umount2(mount, Int32(MNT_DETACH)) } }
+            defer { detachMounts(under: directory) }
 
             let mounted = try scorpio.run(["mount", "cl-job", "--repo", repository.string, "--cl", "7"])
             #expect(mounted.status == 0, "\(mounted.standardError)")
@@ -80,10 +77,7 @@ struct CLIJobTests {
     }
 
     @Test func aServerKilledWithSIGKILLLeavesNoDeadMountAndATruthfulState() throws {
-        try withSandbox { scorpio, directory in
-            try write(sandboxedDirectories(in: directory), to: directory.appending("scorpio.toml"))
-            let repository = try makeTestRepository(in: directory)
-            defer { for mount in mounts(under: directory).reversed() { _ = umount2(mount, Int32(MNT_DETACH)) } }
+        try withJobSandbox { scorpio, directory, repository in
             #expect(try scorpio.run(["mount", "doomed", "--repo", repository.string]).status == 0)
             let listed = try scorpio.run(["list"]).standardOutput
             let mountpoint = try #require(listed.split(separator: "\n").first { $0.hasPrefix("doomed\t") }).split(separator: "\t")[2]
@@ -108,10 +102,7 @@ struct CLIJobTests {
     }
 
     @Test func aJobWithoutAnIDIsNamedInTheLineThatSaysItIsReady() throws {
-        try withSandbox { scorpio, directory in
-            try write(sandboxedDirectories(in: directory), to: directory.appending("scorpio.toml"))
-            let repository = try makeTestRepository(in: directory)
-            defer { for mount in mounts(under: directory).reversed() { _ = umount2(mount, Int32(MNT_DETACH)) } }
+        try withJobSandbox { scorpio, directory, repository in
             let mounted = try scorpio.run(["mount", "--repo", repository.string])
             #expect(mounted.status == 0, "\(mounted.standardError)")
             let line = mounted.standardOutput
@@ -125,10 +116,7 @@ struct CLIJobTests {
     }
 
     @Test func aFailureOfTheBackgroundServerReachesTheCallerAsInTheForeground() throws {
-        try withSandbox { scorpio, directory in
-            try write(sandboxedDirectories(in: directory), to: directory.appending("scorpio.toml"))
-            let repository = try makeTestRepository(in: directory)
-            defer { for mount in mounts(under: directory).reversed() { _ = umount2(mount, Int32(MNT_DETACH)) } }
+        try withJobSandbox { scorpio, directory, repository in
             let arguments = ["mount", "job-1", "--repo", repository.string, "--rev", "no-such-revision"]
             let background = try scorpio.run(arguments)
             let foreground = try scorpio.run(arguments + ["--foreground"])

@@ -51,7 +51,7 @@ struct CLIOverlayTests {
             try write(sandboxedDirectories(in: directory), to: directory.appending("scorpio.toml"))
             let d = directory.string
             #expect(sh("mkdir -p '\(d)/base' '\(d)/up' '\(d)/work' '\(d)/mnt' && echo base > '\(d)/base/a' && ln -s '\(scorpio.executable)' '\(d)/scorpio-overlay'").status == 0)
-            defer { for mount in mounts(under: directory).reversed() { _ = umount2(mount, Int32(MNT_DETACH)) } }
+            defer { detachMounts(under: directory) }
             let helper = sh("cd '\(d)' && ./scorpio-overlay none '\(d)/mnt' -o 'rw,lowerdir=\(d)/base,upperdir=\(d)/up,workdir=\(d)/work'")
             #expect(helper.status == 0)
             #expect(sh("cat '\(d)/mnt/a'").output == "base\n")

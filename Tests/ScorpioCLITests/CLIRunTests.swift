@@ -14,7 +14,7 @@ struct CLIRunTests {
         try withSandbox { scorpio, directory in
             try write("artifacts_dir = \"\(directory)/artifacts\"\n" + sandboxedDirectories(in: directory), to: directory.appending("scorpio.toml"))
             let repository = try makeTestRepository(in: directory)
-            defer { for mount in mounts(under: directory).reversed() { _ = umount2(mount, Int32(MNT_DETACH)) } }
+            defer { detachMounts(under: directory) }
             let inRepository = ScorpioProcess(executable: scorpio.executable, workingDirectory: repository)
             try body(inRepository, directory, repository)
             #expect(mounts(under: directory).isEmpty, "nothing stays mounted")

@@ -12,10 +12,7 @@ import Glibc
 @Suite("scorpio serve", .enabled(if: CLIDoctorTests.privileged, "needs root and /dev/fuse"))
 struct CLIServeTests {
     @Test func jobsGoThroughTheDaemonAndSIGTERMLeavesNothingMounted() throws {
-        try withSandbox { scorpio, directory in
-            try write(sandboxedDirectories(in: directory), to: directory.appending("scorpio.toml"))
-            let repository = try makeTestRepository(in: directory)
-            defer { for mount in mounts(under: directory).reversed() { _ = umount2(mount, Int32(MNT_DETACH)) } }
+        try withJobSandbox { scorpio, directory, repository in
             let server = try BackgroundScorpio(scorpio, ["serve", "--repo", repository.string, "--bind", "127.0.0.1:0"], in: directory)
             defer { server.kill() }
             let address = try server.waitForListeningAddress()
@@ -166,10 +163,7 @@ final class BackgroundScorpio {
 struct CLIServeRecoveryTests {
     /// A job whose server was killed is detached and shown Failed by a daemon started after, its work kept.
     @Test func aJobOfADeadServerIsRecoveredAtStart() throws {
-        try withSandbox { scorpio, directory in
-            try write(sandboxedDirectories(in: directory), to: directory.appending("scorpio.toml"))
-            let repository = try makeTestRepository(in: directory)
-            defer { for mount in mounts(under: directory).reversed() { _ = umount2(mount, Int32(MNT_DETACH)) } }
+        try withJobSandbox { scorpio, directory, repository in
             #expect(try scorpio.run(["mount", "orphan", "--repo", repository.string]).status == 0)
             try write("work\n", to: directory.appending("antares/mnt/orphan/work.txt"))
             let state = try contents(of: directory.appending("antares/state.toml"))

@@ -25,6 +25,22 @@ func mounts(under directory: FilePath) -> [String] {
     mountpoints(under: directory)
 }
 
+/// Detaches every mount below `directory`, the latest first.
+func detachMounts(under directory: FilePath) {
+    for mount in mounts(under: directory).reversed() { _ = umount2(mount, Int32(MNT_DETACH)) }
+}
+
+/// A sandbox with its directories configured and a test repository in it; whatever the body mounts
+/// below it is detached when the body ends, whichever way.
+func withJobSandbox<Result>(_ body: (ScorpioProcess, FilePath, FilePath) throws -> Result) throws -> Result {
+    try withSandbox { scorpio, directory in
+        try write(sandboxedDirectories(in: directory), to: directory.appending("scorpio.toml"))
+        let repository = try makeTestRepository(in: directory)
+        defer { detachMounts(under: directory) }
+        return try body(scorpio, directory, repository)
+    }
+}
+
 /// Runs a shell script; returns its exit status and standard output.
 func sh(_ script: String) -> (status: Int32, output: String) {
     let process = Process()

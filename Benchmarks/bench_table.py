@@ -79,6 +79,16 @@ def ratio(value, reference):
     return f"{value / reference:.3f}×" if reference else "—"
 
 
+def agreement(values, same, differ, show=str):
+    """One line saying whether every backend's rounds gave one value (`same` with it) or not (`differ`
+    with each backend's values)."""
+    by_backend = {backend: set(v) for backend, v in values.items()}
+    distinct = set().union(*by_backend.values())
+    if len(distinct) == 1:
+        return same.format(show(distinct.pop()))
+    return differ.format(", ".join(f"{b} {'/'.join(show(x) for x in sorted(v))}" for b, v in by_backend.items()))
+
+
 def machine():
     cores = os.cpu_count()
     with open("/proc/meminfo") as f:
@@ -145,19 +155,10 @@ def main():
     out.append("")
     notes = []
     if "metadata.entries" in raw:
-        counts = {b: set(v) for b, v in raw["metadata.entries"].items()}
-        distinct = set().union(*counts.values())
-        if len(distinct) == 1:
-            notes.append(f"Every backend walked the same {distinct.pop()} entries.")
-        else:
-            notes.append("Entries walked differ: " + ", ".join(f"{b} {'/'.join(sorted(c))}" for b, c in counts.items()) + ".")
+        notes.append(agreement(raw["metadata.entries"], "Every backend walked the same {} entries.", "Entries walked differ: {}."))
     if "build.sha256" in raw:
-        sums = {b: set(v) for b, v in raw["build.sha256"].items()}
-        distinct = set().union(*sums.values())
-        if len(distinct) == 1:
-            notes.append(f"Every vmlinux identical (sha256 {distinct.pop()[:16]}…).")
-        else:
-            notes.append("vmlinux **differs**: " + ", ".join(f"{b} {'/'.join(s[:16] for s in sorted(v))}" for b, v in sums.items()) + ".")
+        notes.append(agreement(raw["build.sha256"], "Every vmlinux identical (sha256 {}…).", "vmlinux **differs**: {}.",
+                               show=lambda digest: digest[:16]))
     if judged:
         notes.append("Bars missed: " + "; ".join(missed) + "." if missed else "Every bar measured here is met.")
     out.extend(notes)

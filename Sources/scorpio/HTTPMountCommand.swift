@@ -27,8 +27,7 @@ struct HTTPMountCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("The job id (idempotency key).", valueName: "id"))
     var jobID: String?
 
-    @Option(help: ArgumentHelp("The change list.", valueName: "cl"))
-    var cl: String?
+    @OptionGroup var changeList: ChangeListOption
 
     @Option(help: ArgumentHelp("The daemon (default: http://{http_bind}).", valueName: "url"))
     var endpoint: String?
@@ -44,7 +43,7 @@ struct HTTPMountCommand: AsyncParsableCommand {
             throw ValidationError("http_bind is a unix socket; give --endpoint http://HOST:PORT")
         }
         let client = DaemonClient(endpoint: url, token: config.server.apiToken)
-        let created = try await client.mount(MountRequest(jobID: jobID, path: path, cl: cl))
+        let created = try await client.mount(MountRequest(jobID: jobID, path: path, cl: changeList.cl))
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         print(String(decoding: try encoder.encode(created), as: UTF8.self))

@@ -14,14 +14,16 @@ protocol BackgroundServing: AsyncParsableCommand {
 /// The fork of a background mount, done first thing while the process has one thread: the child goes
 /// on to run the command (which mounts and reports), the caller waits for the report and exits.
 enum BackgroundLaunch {
-    static func forkIfRequested(_ arguments: [String]) {
-        guard let command = try? ScorpioCommand.parseAsRoot(arguments) as? any BackgroundServing,
-              command.servesInBackground else { return }
+    /// Returns the parsed command for this process to run (nil when the arguments do not parse), or
+    /// ends the process once the background server has reported.
+    static func forkIfRequested(_ arguments: [String]) -> ParsableCommand? {
+        guard let parsed = try? ScorpioCommand.parseAsRoot(arguments) else { return nil }
+        guard let command = parsed as? any BackgroundServing, command.servesInBackground else { return parsed }
         let started = ContinuousClock.now
         do {
             switch try BackgroundServer.fork() {
             case .server:
-                return
+                return parsed
             case .caller(let pid, let ready):
                 if let line = command.announcement(ready: ready, pid: pid, elapsed: ContinuousClock.now - started) { print(line) }
                 exit(ScorpioExitStatus.success.rawValue)

@@ -8,9 +8,10 @@ import Glibc
 /// Parses the command line, runs the command, and turns every outcome into output and an exit status:
 /// `scorpio: <message>` on stderr, and the status from `ScorpioExitStatus`.
 enum CommandLineTool {
-    static func main(_ arguments: [String]? = nil) async -> Never {
+    /// `parsed`: the command already parsed from `arguments`, if it was.
+    static func main(_ arguments: [String]? = nil, parsed: ParsableCommand? = nil) async -> Never {
         do {
-            var command = try await ScorpioCommand.asyncParseAsRoot(arguments)
+            var command = if let parsed { parsed } else { try await ScorpioCommand.asyncParseAsRoot(arguments) }
             if var asyncCommand = command as? AsyncParsableCommand {
                 try await asyncCommand.run()
             } else {

@@ -21,6 +21,7 @@ if CommandLine.arguments.first.map({ $0.split(separator: "/").last == "scorpio-o
     arguments = ["overlay"] + OverlayInvocation.arguments(fromMountHelper: arguments)
 }
 // Still single-threaded: a mount served in the background forks here. The caller waits for the
-// background process's report and exits; the background process goes on to run the command.
-BackgroundLaunch.forkIfRequested(arguments)
-await CommandLineTool.main(arguments)
+// background process's report and exits; the background process goes on to run the command, parsed
+// once.
+let parsed = BackgroundLaunch.forkIfRequested(arguments)
+await CommandLineTool.main(arguments, parsed: parsed)

@@ -12,7 +12,9 @@ public final class AntaresFuse: Sendable {
     public let driverKind: UnionDriverKind
     private let driver: any UnionDriver
 
-    public init(mountpoint: FilePath, dicfuse: Dicfuse, layers: UnionLayers, driver: UnionDriverKind) throws(AntaresError) {
+    public init(
+        mountpoint: FilePath, dicfuse: Dicfuse, layers: UnionLayers, driver: UnionDriverKind, options: UnionMountOptions = UnionMountOptions()
+    ) throws(AntaresError) {
         self.mountpoint = mountpoint
         self.layers = layers
         driverKind = driver
@@ -23,8 +25,8 @@ public final class AntaresFuse: Sendable {
             throw .layer(changeList, reason: "the change-list layer is not a directory")
         }
         switch driver {
-        case .kernel: self.driver = KernelUnionDriver(mountpoint: mountpoint, dicfuse: dicfuse, layers: layers)
-        case .fuse: self.driver = try FuseUnionDriver(mountpoint: mountpoint, dicfuse: dicfuse, layers: layers)
+        case .kernel: self.driver = KernelUnionDriver(mountpoint: mountpoint, dicfuse: dicfuse, layers: layers, options: options)
+        case .fuse: self.driver = try FuseUnionDriver(mountpoint: mountpoint, dicfuse: dicfuse, layers: layers, options: options)
         }
     }
 

@@ -21,5 +21,8 @@ int pipe2(int fds[2], int flags);
 // glibc ≥ 2.34: closes descriptors first…last.
 int close_range(unsigned int first, unsigned int last, int flags);
 
+// open(2)'s O_PATH (behind _GNU_SOURCE): a descriptor that only names a file, for the *at() calls.
+static const int scorpio_o_path = 010000000;
+
 int renameat2(int olddirfd, const char *oldpath, int newdirfd, const char *newpath, unsigned int flags);
 #endif

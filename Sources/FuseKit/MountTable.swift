@@ -27,6 +27,24 @@ public enum MountTable {
         return entries().last { $0.mountpoint == target }
     }
 
+    /// Blocks until nothing is mounted at `path` any more (or `stop` says so), woken by the kernel each
+    /// time this namespace's mount table changes rather than by polling.
+    public static func waitUntilUnmounted(_ path: FilePath, stop: () -> Bool = { false }) {
+        let target = canonical(path)
+        let fd = open("/proc/self/mountinfo", O_RDONLY | O_CLOEXEC)
+        defer { if fd >= 0 { close(fd) } }
+        while !stop(), entries().contains(where: { $0.mountpoint == target }) {
+            guard fd >= 0 else {
+                usleep(200_000)
+                continue
+            }
+            // The kernel flags a mountinfo descriptor (POLLPRI) once for every change since it was opened
+            // or last polled.
+            var request = pollfd(fd: fd, events: Int16(POLLPRI | POLLERR), revents: 0)
+            _ = poll(&request, 1, 1000)
+        }
+    }
+
     /// Whether `path` is a FUSE mount whose server is gone: every access fails with ENOTCONN.
     public static func isDeadFuseMount(_ path: FilePath) -> Bool {
         var st = stat()

@@ -88,9 +88,7 @@ struct MountCommand: BackgroundServing {
         }
         // Served until `scorpio umount` unmounts it (and records it), or a signal ends it (the handler
         // unmounts and records it, keeping the upper).
-        while MountTable.mount(at: FilePath(record.mountpoint)) != nil {
-            usleep(200_000)
-        }
+        MountTable.waitUntilUnmounted(FilePath(record.mountpoint))
         SignalUnmounter.exitIfSignalled()
     }
 }

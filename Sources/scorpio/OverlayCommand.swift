@@ -16,6 +16,11 @@ struct OverlayCommand: BackgroundServing {
             to scorpio) it is also `mount -t fuse.scorpio-overlay` and a container engine's \
             mount_program.
 
+            Besides the layers, -o takes the generic mount options ro/rw, suid/nosuid, dev/nodev, \
+            exec/noexec, atime/noatime/relatime/strictatime, diratime/nodiratime, sync/async, dirsync, \
+            allow_other and default_permissions; any other option is refused by name. Served by root, \
+            the union lets every user in (allow_other), with the permissions its modes say.
+
             Examples:
               scorpio overlay -o lowerdir=/srv/cl:/srv/base,upperdir=/srv/up,workdir=/srv/work /mnt/u
               mount -t fuse.scorpio-overlay none /mnt/u -o lowerdir=/srv/base,upperdir=/srv/up,workdir=/srv/work
@@ -24,7 +29,7 @@ struct OverlayCommand: BackgroundServing {
 
     @OptionGroup(title: "Global options") var global: GlobalOptions
 
-    @Option(name: .short, help: ArgumentHelp("Mount options: lowerdir=A[:B],upperdir=U,workdir=W[,…].", valueName: "options"))
+    @Option(name: .short, help: ArgumentHelp("Mount options: lowerdir=A[:B],upperdir=U,workdir=W[,ro,nodev,…].", valueName: "options"))
     var options: [String] = []
 
     @Option(help: ArgumentHelp("Union driver: auto, fuse or kernel (config key union_driver).", valueName: "driver"))
@@ -59,29 +64,48 @@ struct OverlayCommand: BackgroundServing {
         let layers = UnionLayers(upper: parsed.upper, work: parsed.work, changeList: parsed.middle)
         let union = try AntaresFuse(
             mountpoint: FilePath(mountpoint), dicfuse: Dicfuse(source: source, store: store), layers: layers,
-            driver: JobManagement.driver(for: driver ?? config.unionDriver))
+            driver: JobManagement.driver(for: driver ?? config.unionDriver), options: parsed.mount)
         SignalUnmounter.onSignal { try? union.unmount(lazy: true) }
         SignalUnmounter.install()
         try union.mount()
         BackgroundServer.reportReady("\(mountpoint)")
-        while MountTable.mount(at: FilePath(mountpoint)) != nil { usleep(200_000) }
+        // Served until the union is unmounted, here or by a plain `umount`; then everything it held goes.
+        MountTable.waitUntilUnmounted(FilePath(mountpoint))
         try? union.unmount(lazy: true)
         SignalUnmounter.exitIfSignalled()
     }
 }
 
-/// fuse-overlayfs's `-o` options, as far as Scorpio's union takes them.
+/// fuse-overlayfs's `-o` options, as far as Scorpio's union takes them: the layers, and the generic
+/// mount options (`ro`, `nosuid`, `dev`, `noexec`, `noatime`, `allow_other`, …). Any other option is
+/// refused, by name.
 struct OverlayOptions {
     var base: FilePath
     var middle: FilePath?
     var upper: FilePath
     var work: FilePath
+    var mount = UnionMountOptions()
+
+    static let layerKeys: Set = ["lowerdir", "upperdir", "workdir"]
 
     init(_ text: String) throws(ValidationError) {
         var values: [String: String] = [:]
+        var flags: [String] = []
         for option in text.split(separator: ",") where !option.isEmpty {
             let parts = option.split(separator: "=", maxSplits: 1)
-            values[String(parts[0])] = parts.count == 2 ? String(parts[1]) : ""
+            let key = String(parts[0])
+            if Self.layerKeys.contains(key) {
+                values[key] = parts.count == 2 ? String(parts[1]) : ""
+            } else {
+                flags.append(String(option))
+            }
+        }
+        let unsupported = mount.apply(flags)
+        if !unsupported.isEmpty {
+            throw ValidationError(
+                "-o \(unsupported.joined(separator: ",")): not supported by Scorpio's union (it takes lowerdir, upperdir, "
+                    + "workdir, ro/rw, suid/nosuid, dev/nodev, exec/noexec, atime/noatime/relatime/strictatime, "
+                    + "diratime/nodiratime, sync/async, dirsync, allow_other, default_permissions)")
         }
         guard let lower = values["lowerdir"], !lower.isEmpty else { throw ValidationError("-o lowerdir=… is required") }
         guard let upper = values["upperdir"], !upper.isEmpty else { throw ValidationError("-o upperdir=… is required") }

@@ -3,45 +3,83 @@ import Glibc
 import Synchronization
 import SystemPackage
 
-/// An open descriptor of a union file's data in the upper or change-list layer, closed when the last
-/// user lets go of it.
+/// An open descriptor of a union file's data in the upper layer, the work directory or the change list,
+/// closed when the last user lets go of it.
 final class DataDescriptor: Sendable {
     let descriptor: Int32
-    /// Whether it is the upper layer's file (writable) rather than the change list's.
-    let isUpper: Bool
+    /// Whether it may be written (the upper layer's file or an orphan's), rather than the change list's.
+    let isWritable: Bool
 
-    init(descriptor: Int32, isUpper: Bool) {
+    init(descriptor: Int32, isWritable: Bool) {
         self.descriptor = descriptor
-        self.isUpper = isUpper
+        self.isWritable = isWritable
     }
 
     deinit { close(descriptor) }
 }
 
 /// Descriptors of the files the kernel reads and writes by inode: the union answers `open` with
-/// ENOSYS (no-open), so the kernel never opens or releases them and the union opens a layer's file on the
-/// first read or write and keeps it, within `limit` (the descriptor limit is low and not raisable here).
+/// ENOSYS (no-open), so the kernel never opens or releases them; the union opens a layer's file on the
+/// first read or write and keeps it, at most `limit` at once (least recently kept go first). A file
+/// removed or forgotten lets go of its descriptor at once.
 final class DataDescriptorCache: Sendable {
-    private let descriptors = Mutex<[Inode: DataDescriptor]>([:])
-    let limit: Int
-
-    init(limit: Int) { self.limit = limit }
-
-    func descriptor(for inode: Inode) -> DataDescriptor? {
-        descriptors.withLock { $0[inode] }
+    private struct State {
+        var descriptors: [Inode: DataDescriptor] = [:]
+        /// Inodes in the order they were kept; may name inodes kept again or removed since.
+        var order: [Inode] = []
+        var orderStart = 0
     }
 
-    /// Keeps `descriptor` for `inode` unless an upper one is already kept (then that one is returned).
+    private let state = Mutex(State())
+    let limit: Int
+
+    init(limit: Int) { self.limit = max(1, limit) }
+
+    func descriptor(for inode: Inode) -> DataDescriptor? {
+        state.withLock { $0.descriptors[inode] }
+    }
+
+    /// Keeps `descriptor` for `inode` unless a writable one is already kept (then that one is returned).
     func keep(_ descriptor: DataDescriptor, for inode: Inode) -> DataDescriptor {
-        descriptors.withLock { descriptors in
-            if let existing = descriptors[inode], existing.isUpper || !descriptor.isUpper { return existing }
-            if descriptors.count >= limit, let victim = descriptors.keys.first { descriptors[victim] = nil }
-            descriptors[inode] = descriptor
+        state.withLock { state in
+            if let existing = state.descriptors[inode], existing.isWritable || !descriptor.isWritable { return existing }
+            let replacing = state.descriptors.updateValue(descriptor, forKey: inode) != nil
+            if !replacing { state.order.append(inode) }
+            while state.descriptors.count > limit, state.orderStart < state.order.count {
+                let victim = state.order[state.orderStart]
+                state.orderStart += 1
+                if victim != inode { state.descriptors[victim] = nil }  // closed once its last user lets go
+            }
+            if state.order.count > 4 * limit + 64 { Self.compact(&state) }
             return descriptor
         }
     }
 
+    /// Drops the order's entries that no longer name a kept descriptor (removed, evicted, or kept again later).
+    private static func compact(_ state: inout State) {
+        var seen = Set<Inode>()
+        var order: [Inode] = []
+        for inode in state.order[state.orderStart...].reversed() where state.descriptors[inode] != nil && seen.insert(inode).inserted {
+            order.append(inode)
+        }
+        state.order = order.reversed()
+        state.orderStart = 0
+    }
+
     func remove(_ inode: Inode) {
-        _ = descriptors.withLock { $0.removeValue(forKey: inode) }
+        _ = state.withLock { $0.descriptors.removeValue(forKey: inode) }
+    }
+
+    var count: Int { state.withLock { $0.descriptors.count } }
+}
+
+/// How many descriptors a cache of this process may keep open: a share of the process's limit (which
+/// cannot be raised on every host), so that several caches, the base's blobs and libfuse's own fit.
+enum DescriptorBudget {
+    static var share: Int {
+        var limit = rlimit()
+        guard getrlimit(__rlimit_resource_t(RLIMIT_NOFILE.rawValue), &limit) == 0 else { return 1024 }
+        let soft = Int(clamping: limit.rlim_cur)
+        return min(4096, max(16, soft / 8))
     }
 }

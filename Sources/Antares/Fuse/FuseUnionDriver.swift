@@ -8,15 +8,17 @@ import SystemPackage
 final class FuseUnionDriver: UnionDriver {
     let mountpoint: FilePath
     let layers: UnionLayers
+    let options: UnionMountOptions
     private let filesystem: UnionFilesystem
     private let mounted = Mutex<FuseMount?>(nil)
 
     /// The union's scratch space for copy-ups, inside the layers' work directory.
     var unionWork: FilePath { layers.work.appending("union") }
 
-    init(mountpoint: FilePath, dicfuse: Dicfuse, layers: UnionLayers) throws(AntaresError) {
+    init(mountpoint: FilePath, dicfuse: Dicfuse, layers: UnionLayers, options: UnionMountOptions) throws(AntaresError) {
         self.mountpoint = mountpoint
         self.layers = layers
+        self.options = options
         guard isDirectory(layers.upper) else { throw .layer(layers.upper, reason: "the upper layer is not a directory") }
         filesystem = UnionFilesystem(dicfuse: dicfuse, upper: layers.upper, changeList: layers.changeList, work: layers.work.appending("union"))
     }
@@ -34,7 +36,7 @@ final class FuseUnionDriver: UnionDriver {
         do { try makeDirectory(unionWork) } catch { throw .layer(unionWork, reason: "\(error)") }
         let mount: FuseMount
         do {
-            mount = try FuseMount(filesystem, at: mountpoint, options: UnionFilesystem.mountOptions())
+            mount = try FuseMount(filesystem, at: mountpoint, options: UnionFilesystem.mountOptions(options))
         } catch {
             throw .overlayMount(mountpoint, reason: "\(error)")
         }

@@ -9,27 +9,21 @@ extension LayerStack {
     func mergedNames(ofDirectory path: String, lower: LowerOrigin?) throws(Errno) -> [String] {
         var names: [String] = []
         var seen: Set<String> = []
-        var lowerContinues = true
         func add(_ name: String, whiteout: Bool) {
             guard seen.insert(name).inserted, !whiteout else { return }
             names.append(name)
         }
-        if let st = Posix.lstat(upperPath(path)), st.isDirectory {
-            let real = upperPath(path)
-            for entry in try Posix.listDirectory(real) {
-                add(entry.name, whiteout: entry.type == DT_CHR && (Posix.lstat("\(real)/\(entry.name)")?.isWhiteout ?? false))
+        /// Adds a layer directory's names; returns whether the layers below it continue (not opaque).
+        func addLayer(_ layer: LayerDirectory, _ directory: String) throws(Errno) -> Bool {
+            guard layer.status(directory)?.isDirectory == true else { return true }
+            for entry in try layer.list(directory) {
+                add(entry.name, whiteout: entry.type == DT_CHR && (layer.status(joinPath(directory, entry.name))?.isWhiteout ?? false))
             }
-            lowerContinues = !format.isOpaque(FilePath(real))
+            return !format.isOpaque(directory, in: layer)
         }
-        guard lowerContinues, let lower else { return names }
-        var baseContinues = true
-        if let directory = lower.changeListPath, let real = changeListPath(directory), Posix.lstat(real)?.isDirectory == true {
-            for entry in try Posix.listDirectory(real) {
-                add(entry.name, whiteout: entry.type == DT_CHR && (Posix.lstat("\(real)/\(entry.name)")?.isWhiteout ?? false))
-            }
-            baseContinues = !format.isOpaque(FilePath(real))
-        }
-        if baseContinues, let base = lower.base {
+        guard try addLayer(upper, path), let lower else { return names }
+        if let changeList, let directory = lower.changeListPath, !(try addLayer(changeList, directory)) { return names }
+        if let base = lower.base {
             for child in try dicfuse.children(of: base) { add(child.name.string, whiteout: false) }
         }
         return names

@@ -3,46 +3,32 @@ import FuseKit
 import Glibc
 import SystemPackage
 
-/// `setattr`: the entry is copied up first, then changed in the upper layer (through the open
-/// descriptor when the kernel names one, which also reaches unlinked files).
+/// `setattr`: the entry is copied up first (a file unlinked while open, to its orphan), then changed
+/// there. The kernel has checked who may change what (`default_permissions`) and folded Linux's
+/// clearing of set-user/group-ID bits into the mode it sends.
 extension UnionFilesystem {
     func setattr(inode: Inode, changes: AttributeChanges, handle: UInt64?, context: RequestContext) throws(Errno) -> AttributesReply {
-        if let descriptor = handle.flatMap(OpenFiles.descriptor(of:)) {
-            try apply(changes, toDescriptor: descriptor)
-            return AttributesReply(FileAttributes(try Posix.fstat(descriptor), inode: inode), timeout: Self.cacheTimeout)
-        }
-        // An unlinked file still in use is reached through the descriptor kept for it.
-        if nodes.path(of: inode) == nil, let kept = dataDescriptors.descriptor(for: inode), kept.isUpper {
-            try apply(changes, toDescriptor: kept.descriptor)
-            return AttributesReply(FileAttributes(try Posix.fstat(kept.descriptor), inode: inode), timeout: Self.cacheTimeout)
-        }
-        return try namespaceLock.writing { () throws(Errno) -> AttributesReply in
-            let path = try copyUp(inode)
-            let real = layers.upperPath(path)
-            let isSymlink = Posix.lstat(real)?.isSymlink == true
-            if let mode = changes.mode, !isSymlink { try Posix.check(chmod(real, mode & 0o7777)) }
+        try namespaceLock.writing { () throws(Errno) -> AttributesReply in
+            let entry = try copyUp(inode)
+            let directory = entry.directory, path = entry.path
+            let isSymlink = directory.status(path)?.isSymlink == true
             if changes.uid != nil || changes.gid != nil {
-                try Posix.check(lchown(real, changes.uid ?? uid_t.max, changes.gid ?? gid_t.max))
+                try directory.changeOwner(path, uid: changes.uid ?? uid_t.max, gid: changes.gid ?? gid_t.max)
             }
-            if let size = changes.size { try Posix.check(truncate(real, off_t(size))) }
+            // After the owner: chown clears set-ID bits the mode sent with it may keep.
+            if let mode = changes.mode, !isSymlink { try directory.changeMode(path, mode) }
+            if let size = changes.size {
+                if let kept = dataDescriptors.descriptor(for: inode), kept.isWritable {
+                    try withExtendedLifetime(kept) { () throws(Errno) in try Posix.check(ftruncate(kept.descriptor, off_t(size))) }
+                } else {
+                    try directory.truncate(path, to: off_t(size))
+                }
+            }
             if changes.accessTime != nil || changes.modificationTime != nil {
-                let times = [Self.timeChange(changes.accessTime), Self.timeChange(changes.modificationTime)]
-                try Posix.check(utimensat(AT_FDCWD, real, times, AT_SYMLINK_NOFOLLOW))
+                try directory.setTimes(path, access: Self.timeChange(changes.accessTime), modification: Self.timeChange(changes.modificationTime))
             }
-            let entry = entry(inode, at: try layers.location(of: path, lower: nil))
-            return AttributesReply(entry.attributes, timeout: entry.attributeTimeout)
-        }
-    }
-
-    private func apply(_ changes: AttributeChanges, toDescriptor descriptor: Int32) throws(Errno) {
-        if let mode = changes.mode { try Posix.check(fchmod(descriptor, mode & 0o7777)) }
-        if changes.uid != nil || changes.gid != nil {
-            try Posix.check(fchown(descriptor, changes.uid ?? uid_t.max, changes.gid ?? gid_t.max))
-        }
-        if let size = changes.size { try Posix.check(ftruncate(descriptor, off_t(size))) }
-        if changes.accessTime != nil || changes.modificationTime != nil {
-            let times = [Self.timeChange(changes.accessTime), Self.timeChange(changes.modificationTime)]
-            try Posix.check(futimens(descriptor, times))
+            guard let st = directory.status(path) else { throw Errno.noSuchFileOrDirectory }
+            return AttributesReply(attributes(inode, at: .layer(entry, st)), timeout: Self.cacheTimeout)
         }
     }
 

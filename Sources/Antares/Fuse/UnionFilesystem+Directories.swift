@@ -23,7 +23,7 @@ extension UnionFilesystem {
             var items = [DirectoryItem(name: ".", inode: inode, type: .directory), DirectoryItem(name: "..", inode: parent, type: .directory)]
             for name in try layers.mergedNames(ofDirectory: path, lower: node.lower) {
                 guard let found = try? layers.child(named: name, inDirectory: path, lower: node.lower) else { continue }
-                let child = nodes.child(of: inode, named: name, lower: found.lower, lookups: 0)
+                let child = nodes.child(of: inode, named: name, lower: found.lower, upperFile: Self.sharedUpperFile(found.location), lookups: 0)
                 items.append(DirectoryItem(name: name, inode: child, type: found.location.attributes(as: child).fileType))
             }
             return items
@@ -58,7 +58,7 @@ extension UnionFilesystem {
             if let found {
                 let next = DirectoryCookie(generation: generation, position: position + 1).offset
                 guard buffer.add(name: name, entry: found, nextOffset: next) else {
-                    if !isDots { nodes.forget(found.inode, 1) }
+                    if !isDots { forget(inode: found.inode, lookups: 1) }
                     return
                 }
             }
@@ -67,17 +67,18 @@ extension UnionFilesystem {
     }
 
     func mkdir(parent: Inode, name: FilePath.Component, mode: mode_t, context: RequestContext) throws(Errno) -> Entry {
-        try namespaceLock.writing { () throws(Errno) -> Entry in
-            let parentPath = try copyUp(parent)
+        try Self.checkName(name)
+        return try namespaceLock.writing { () throws(Errno) -> Entry in
+            let parentPath = try copyUpPath(parent)
             let path = joinPath(parentPath, name.string)
-            let target = layers.upperPath(path)
+            let owner = owner(ofNewEntryIn: parentPath, context: context)
             // A directory made over a whiteout hides what the lower layers have at its name.
-            let overWhiteout = Posix.lstat(target)?.isWhiteout == true
-            try edits.create(at: target) { (made) throws(Errno) in
-                try Posix.check(Glibc.mkdir(made, 0o700))
-                try Posix.check(lchown(made, context.uid, context.gid))
-                try Posix.check(chmod(made, mode & 0o7777))
-                if overWhiteout { try layers.format.setOpaque(FilePath(made)) }
+            let overWhiteout = layers.upper.status(path)?.isWhiteout == true
+            try edits.create(at: path) { (directory, made) throws(Errno) in
+                try directory.makeDirectory(made, 0o700)
+                try directory.changeOwner(made, uid: owner.uid, gid: owner.gid)
+                try directory.changeMode(made, mode | (owner.inheritsSetGroupID ? S_ISGID : 0))
+                if overWhiteout { try layers.format.setOpaque(made, in: directory) }
             }
             nodes.removeName(name.string, in: parent)
             let inode = nodes.child(of: parent, named: name.string, lower: nil, lookups: 1)
@@ -86,6 +87,7 @@ extension UnionFilesystem {
     }
 
     func rmdir(parent: Inode, name: FilePath.Component, context: RequestContext) throws(Errno) {
+        try Self.checkName(name)
         try namespaceLock.writing { () throws(Errno) in
             guard let parentNode = nodes.node(parent), let parentPath = nodes.path(of: parent) else { throw Errno.noSuchFileOrDirectory }
             let found = try layers.child(named: name.string, inDirectory: parentPath, lower: parentNode.lower)
@@ -96,20 +98,41 @@ extension UnionFilesystem {
         }
     }
 
-    /// Removes a union entry: its upper object goes, and a whiteout stays where a lower layer has the
-    /// name. Call with ``namespaceLock`` held for writing.
+    /// Removes a union entry: its upper object goes (a file the kernel still uses, to the work
+    /// directory as an orphan), and a whiteout stays where a lower layer has the name. Call with
+    /// ``namespaceLock`` held for writing.
     func removeEntry(_ name: String, in parent: Inode, parentPath: String, parentLower: LowerOrigin?) throws(Errno) {
         let path = joinPath(parentPath, name)
-        let target = layers.upperPath(path)
         let lowerHasName = parentLower.flatMap { layers.lowerChild(of: $0, named: name) } != nil
+        let known = nodes.child(of: parent, named: name)
+        if let st = layers.upper.status(path), !st.isWhiteout {
+            if st.isDirectory {
+                try edits.removeDirectory(path)
+            } else if let known, st.st_nlink == 1 {
+                try edits.orphan(path, as: known)
+            } else {
+                try layers.upper.unlink(path)
+            }
+        }
         if lowerHasName {
             try copyUp(parent)
-            try edits.placeWhiteout(at: target)
-        } else if let st = Posix.lstat(target) {
-            if st.isDirectory { try edits.removeDirectory(target) } else { try Posix.check(Glibc.unlink(target)) }
+            try edits.placeWhiteout(at: path)
         }
-        let removed = nodes.child(of: parent, named: name)
-        nodes.removeName(name, in: parent)
-        if let removed, nodes.node(removed) == nil { dataDescriptors.remove(removed) }
+        settleRemovedName(name, in: parent)
+    }
+
+    /// Updates the node table once `name` in `parent` is gone from the layers: a node that lost its last
+    /// name and is no longer used goes with its descriptor and orphan file; one still in use keeps them.
+    func settleRemovedName(_ name: String, in parent: Inode) {
+        guard let (inode, removal) = nodes.removeName(name, in: parent) else { return }
+        switch removal {
+        case .stillNamed:
+            break
+        case .inUse:
+            if edits.work.status(edits.orphanName(inode)) != nil { nodes.markOrphan(inode) }
+        case .dropped:
+            dataDescriptors.remove(inode)
+            try? edits.work.unlink(edits.orphanName(inode))
+        }
     }
 }

@@ -4,9 +4,10 @@ import Glibc
 import SystemPackage
 
 /// File data. `open` is answered with ENOSYS, so the kernel opens files without asking (no-open) and
-/// sends reads and writes by inode with handle 0: a base file is spliced from its blob, other files from
-/// a descriptor the union keeps (``DataDescriptorCache``); the first write copies a lower file up.
-/// Files made by `create` carry their own descriptor as handle (their descriptor plus one).
+/// sends reads and writes by inode: a base file is spliced from its blob, other files from a descriptor
+/// the union keeps (``DataDescriptorCache``); the first write copies a lower file up. `create` hands out
+/// no file handle either: once the kernel knows the server has no `open`, it never releases a created
+/// file's handle, so a descriptor given out as one would stay open for good.
 extension UnionFilesystem {
     /// Where the bytes of a file come from.
     private enum DataSource {
@@ -19,27 +20,27 @@ extension UnionFilesystem {
     }
 
     func create(parent: Inode, name: FilePath.Component, mode: mode_t, flags: Int32, context: RequestContext) throws(Errno) -> (Entry, OpenReply) {
-        try namespaceLock.writing { () throws(Errno) -> (Entry, OpenReply) in
-            let parentPath = try copyUp(parent)
-            let target = layers.upperPath(joinPath(parentPath, name.string))
+        try Self.checkName(name)
+        return try namespaceLock.writing { () throws(Errno) -> (Entry, OpenReply) in
+            let parentPath = try copyUpPath(parent)
+            let path = joinPath(parentPath, name.string)
+            let owner = owner(ofNewEntryIn: parentPath, context: context)
             var descriptor: Int32 = -1
-            try edits.create(at: target) { (path) throws(Errno) in
-                descriptor = try Posix.open(path, O_RDWR | O_CREAT | O_EXCL, 0o600)
-                try Posix.check(fchown(descriptor, context.uid, context.gid))
+            try edits.create(at: path) { (directory, made) throws(Errno) in
+                descriptor = try directory.open(made, O_RDWR | O_CREAT | O_EXCL, 0o600)
+                try Posix.check(fchown(descriptor, owner.uid, owner.gid))
                 try Posix.check(fchmod(descriptor, mode & 0o7777))
             }
+            let kept = DataDescriptor(descriptor: descriptor, isWritable: true)
             nodes.removeName(name.string, in: parent)
             let inode = nodes.child(of: parent, named: name.string, lower: nil, lookups: 1)
             let st = try Posix.fstat(descriptor)
-            let entry = entry(inode, at: .upper(path: joinPath(parentPath, name.string), st))
-            return (entry, OpenReply(handle: OpenFiles.handle(for: descriptor), keepCache: true))
+            _ = dataDescriptors.keep(kept, for: inode)
+            return (entry(inode, at: .layer(layers.upperEntry(path), st)), OpenReply(handle: 0, keepCache: true))
         }
     }
 
     func read(inode: Inode, handle: UInt64, offset: Int64, size: Int, context: RequestContext) throws(Errno) -> ReadReply {
-        if let descriptor = OpenFiles.descriptor(of: handle) {
-            return .file(descriptor: descriptor, offset: offset, count: size)
-        }
         switch try dataSource(of: inode) {
         case .descriptor(let kept):
             return .file(descriptor: kept.descriptor, offset: offset, count: size, owner: kept)
@@ -50,12 +51,11 @@ extension UnionFilesystem {
     }
 
     func write(inode: Inode, handle: UInt64, offset: Int64, data: UnsafeRawBufferPointer, flags: Int32, context: RequestContext) throws(Errno) -> Int {
-        let kept = OpenFiles.descriptor(of: handle) == nil ? try upperDescriptor(of: inode) : nil
-        let descriptor = kept?.descriptor ?? OpenFiles.descriptor(of: handle)!
+        let kept = try writableDescriptor(of: inode)
         return try withExtendedLifetime(kept) { () throws(Errno) -> Int in
             var written = 0
             while written < data.count {
-                let count = pwrite(descriptor, data.baseAddress! + written, data.count - written, off_t(offset) + off_t(written))
+                let count = pwrite(kept.descriptor, data.baseAddress! + written, data.count - written, off_t(offset) + off_t(written))
                 if count < 0 && errno == EINTR { continue }
                 guard count >= 0 else { throw Errno(rawValue: errno) }
                 if count == 0 { break }
@@ -65,34 +65,24 @@ extension UnionFilesystem {
         }
     }
 
-    func release(inode: Inode, handle: UInt64, flags: Int32) {
-        if let descriptor = OpenFiles.descriptor(of: handle) { close(descriptor) }
-    }
-
     func fsync(inode: Inode, handle: UInt64, dataOnly: Bool) throws(Errno) {
-        let kept = dataDescriptors.descriptor(for: inode)
-        guard let descriptor = OpenFiles.descriptor(of: handle) ?? kept?.descriptor else { return }
+        guard let kept = dataDescriptors.descriptor(for: inode), kept.isWritable else { return }
         try withExtendedLifetime(kept) { () throws(Errno) in
-            try Posix.check(dataOnly ? fdatasync(descriptor) : Glibc.fsync(descriptor))
+            try Posix.check(dataOnly ? fdatasync(kept.descriptor) : Glibc.fsync(kept.descriptor))
         }
     }
 
     func fallocate(inode: Inode, handle: UInt64, mode: Int32, offset: Int64, length: Int64) throws(Errno) {
         guard let fallocate = LateBoundCalls.fallocate else { throw .noFunction }
-        let kept = OpenFiles.descriptor(of: handle) == nil ? try upperDescriptor(of: inode) : nil
-        let descriptor = kept?.descriptor ?? OpenFiles.descriptor(of: handle)!
-        try withExtendedLifetime(kept) { () throws(Errno) in try Posix.check(fallocate(descriptor, mode, offset, length)) }
+        let kept = try writableDescriptor(of: inode)
+        try withExtendedLifetime(kept) { () throws(Errno) in try Posix.check(fallocate(kept.descriptor, mode, offset, length)) }
     }
 
     func lseek(inode: Inode, handle: UInt64, offset: Int64, whence: Int32) throws(Errno) -> Int64 {
         let result: off_t
-        if let descriptor = OpenFiles.descriptor(of: handle) {
-            result = Glibc.lseek(descriptor, off_t(offset), whence)
-        } else {
-            switch try dataSource(of: inode) {
-            case .descriptor(let kept): result = withExtendedLifetime(kept) { Glibc.lseek(kept.descriptor, off_t(offset), whence) }
-            case .blob(let blob): result = withExtendedLifetime(blob) { Glibc.lseek(blob.descriptor.rawValue, off_t(offset), whence) }
-            }
+        switch try dataSource(of: inode) {
+        case .descriptor(let kept): result = withExtendedLifetime(kept) { Glibc.lseek(kept.descriptor, off_t(offset), whence) }
+        case .blob(let blob): result = withExtendedLifetime(blob) { Glibc.lseek(blob.descriptor.rawValue, off_t(offset), whence) }
         }
         guard result >= 0 else { throw Errno(rawValue: errno) }
         return Int64(result)
@@ -103,25 +93,22 @@ extension UnionFilesystem {
         if let kept = dataDescriptors.descriptor(for: inode) { return .descriptor(kept) }
         return try namespaceLock.reading { () throws(Errno) -> DataSource in
             switch try location(of: inode) {
-            case .upper(let path, _):
-                let descriptor = try Posix.open(layers.upperPath(path), O_RDWR)
-                return .descriptor(dataDescriptors.keep(DataDescriptor(descriptor: descriptor, isUpper: true), for: inode))
-            case .changeList(let path, _):
-                let descriptor = try Posix.open(layers.changeListPath(path)!, O_RDONLY)
-                return .descriptor(dataDescriptors.keep(DataDescriptor(descriptor: descriptor, isUpper: false), for: inode))
+            case .layer(let entry, _):
+                let descriptor = try entry.directory.open(entry.path, entry.isWritable ? O_RDWR : O_RDONLY)
+                return .descriptor(dataDescriptors.keep(DataDescriptor(descriptor: descriptor, isWritable: entry.isWritable), for: inode))
             case .base(let base, _):
                 return .blob(try layers.dicfuse.blob(of: base))
             }
         }
     }
 
-    /// A writable descriptor of `inode`'s upper file, copying the file up first if it is not there.
-    private func upperDescriptor(of inode: Inode) throws(Errno) -> DataDescriptor {
-        if let kept = dataDescriptors.descriptor(for: inode), kept.isUpper { return kept }
+    /// A writable descriptor of `inode`'s own file, copying the file up first if it is not in the upper layer.
+    private func writableDescriptor(of inode: Inode) throws(Errno) -> DataDescriptor {
+        if let kept = dataDescriptors.descriptor(for: inode), kept.isWritable { return kept }
         return try namespaceLock.writing { () throws(Errno) -> DataDescriptor in
-            let path = try copyUp(inode)
-            let descriptor = try Posix.open(layers.upperPath(path), O_RDWR)
-            return dataDescriptors.keep(DataDescriptor(descriptor: descriptor, isUpper: true), for: inode)
+            let entry = try copyUp(inode)
+            let descriptor = try entry.directory.open(entry.path, O_RDWR)
+            return dataDescriptors.keep(DataDescriptor(descriptor: descriptor, isWritable: true), for: inode)
         }
     }
 }

@@ -8,15 +8,21 @@ import SystemPackage
 /// same upper directory means the same tree to both drivers.
 ///
 /// - Nodes are numbered by their place in the union (``UnionNodeTable``), so a number survives copy-up
-///   and rename; each node remembers where its lower layers continue (``LowerOrigin``), and the layers
-///   are consulted on each request (``LayerStack``, ``LayerStack/mergedNames(ofDirectory:lower:)``).
+///   and rename; the names of a hard-linked upper file share a node; each node remembers where its
+///   lower layers continue (``LowerOrigin``), and the layers are consulted on each request
+///   (``LayerStack``, ``LayerStack/mergedNames(ofDirectory:lower:)``).
 /// - Changes are made in the upper layer only, prepared in the work directory and renamed into place
 ///   (``UpperEdits``, `copyUp`); deletions of lower names leave whiteouts, directories made over them are
-///   opaque, and moved directories carry a redirect to their origin (`rename`).
+///   opaque, and moved directories carry a redirect to their origin (`rename`). Every call on a real
+///   layer goes through ``LayerDirectory``, relative to the layer, so any depth the kernel accepts works.
+/// - A file unlinked while the kernel still uses it (an open descriptor) moves to the scratch space and
+///   stays readable and writable by inode, with a link count of 0, until the kernel forgets it.
 /// - Performance follows DESIGN §5: `open` answers ENOSYS (no-open) and `flush` ENOSYS, so the kernel
-///   sends neither; files are read and written by inode through descriptors kept per inode
+///   sends neither; files are read and written by inode through a bounded cache of descriptors
 ///   (``DataDescriptorCache``), base files spliced from their blob; entries, attributes and failed
 ///   lookups are cached for a year, readdirplus fills the caches, there is no writeback cache.
+/// - Permissions are the kernel's (`default_permissions`, from the attributes served); new entries are
+///   owned by the caller (and by a setgid directory's group), as Linux makes them.
 /// - Reads of the namespace share ``namespaceLock``; changes to the upper layer's namespace take it
 ///   alone. Data reads and writes go to descriptors without it.
 final class UnionFilesystem: FuseFilesystem {
@@ -27,30 +33,41 @@ final class UnionFilesystem: FuseFilesystem {
     /// create, unlink, rename) hold it alone, so no reader sees one half done.
     let namespaceLock = ReadWriteLock()
     let directoryListings = DirectoryListings()
-    let dataDescriptors = DataDescriptorCache(limit: 4096)
+    let dataDescriptors: DataDescriptorCache
 
     /// How long the kernel may cache entries, attributes and failed lookups. The union changes only
     /// through this mount, and every change it makes is one the kernel sees happen (copy-up keeps
     /// metadata and the union's own inode numbers), so nothing needs invalidating behind its back.
     static let cacheTimeout: Double = 365 * 24 * 3600
+    /// The longest name Linux filesystems take.
+    static let maximumNameLength = Int(NAME_MAX)
 
-    init(dicfuse: Dicfuse, upper: FilePath, changeList: FilePath?, work: FilePath) {
+    init(dicfuse: Dicfuse, upper: FilePath, changeList: FilePath?, work: FilePath, baseOwner: (uid: uid_t, gid: gid_t)? = nil) {
         layers = LayerStack(
-            upper: upper.string, changeList: changeList?.string, dicfuse: dicfuse, format: OverlayFormat.detect(for: upper))
+            upper: LayerDirectory(upper.string), changeList: changeList.map { LayerDirectory($0.string) }, dicfuse: dicfuse,
+            format: OverlayFormat.detect(for: upper), baseOwner: baseOwner)
         nodes = UnionNodeTable(rootLower: layers.rootLower)
-        edits = UpperEdits(work: work.string)
+        edits = UpperEdits(upper: layers.upper, work: LayerDirectory(work.string))
+        dataDescriptors = DataDescriptorCache(limit: DescriptorBudget.share)
     }
 
-    static func mountOptions() -> MountOptions {
+    static func mountOptions(_ union: UnionMountOptions) -> MountOptions {
         var options = MountOptions(fsName: "scorpio-union", subtype: "scorpio-union")
         options.readOnly = false
         options.defaultPermissions = true
+        // Served by root, the union is every user's, as a checkout would be (fuse-overlayfs does the same).
+        options.allowOther = union.allowOther ?? (geteuid() == 0)
+        options.extraOptions = union.fuseOptions
         options.writebackCache = false
         options.spliceRead = true
         options.readdirPlus = .auto
         options.cacheSymlinks = true
         options.negativeTimeout = cacheTimeout
         return options
+    }
+
+    func destroy() {
+        edits.clear()
     }
 
     // MARK: - Nodes
@@ -60,59 +77,83 @@ final class UnionFilesystem: FuseFilesystem {
         return path
     }
 
+    /// Where a node's data lives now; a nameless node (unlinked while in use) is in the scratch space or
+    /// still in its lower layer.
     func location(of inode: Inode) throws(Errno) -> EntryLocation {
-        guard let node = nodes.node(inode), let path = nodes.path(of: inode) else { throw .noSuchFileOrDirectory }
+        guard let node = nodes.node(inode) else { throw .noSuchFileOrDirectory }
+        guard let path = nodes.path(of: inode) else {
+            if node.isOrphan, let st = edits.work.status(edits.orphanName(inode)) {
+                return .layer(RealEntry(layer: .orphan, path: edits.orphanName(inode), directory: edits.work), st)
+            }
+            guard let lower = node.lower else { throw .noSuchFileOrDirectory }
+            return try layers.location(ofLower: lower)
+        }
         return try layers.location(of: path, lower: node.lower)
     }
 
+    /// The attributes the union shows for `inode` at `location`.
+    func attributes(_ inode: Inode, at location: EntryLocation) -> FileAttributes {
+        var attributes = location.attributes(as: inode)
+        guard let shape = nodes.shape(of: inode) else { return attributes }
+        if shape.isNameless {
+            attributes.linkCount = 0  // unlinked, still open
+        } else if location.upperPath != nil, location.isDirectory, shape.continuesInLowerDirectory {
+            // Kernel overlayfs shows a directory merged with a lower one with a link count of 1: it
+            // does not count every layer's subdirectories.
+            attributes.linkCount = 1
+        }
+        return attributes
+    }
+
     func entry(_ inode: Inode, at location: EntryLocation) -> Entry {
-        Entry(attributes: location.attributes(as: inode), attributeTimeout: Self.cacheTimeout, entryTimeout: Self.cacheTimeout)
+        Entry(attributes: attributes(inode, at: location), attributeTimeout: Self.cacheTimeout, entryTimeout: Self.cacheTimeout)
     }
 
     /// Looks `name` up in `parent` and registers the node with `lookups` references.
     func resolveChild(_ name: String, in parent: Inode, lookups: UInt64) throws(Errno) -> Entry {
         guard let parentNode = nodes.node(parent), let parentPath = nodes.path(of: parent) else { throw .noSuchFileOrDirectory }
         let found = try layers.child(named: name, inDirectory: parentPath, lower: parentNode.lower)
-        let inode = nodes.child(of: parent, named: name, lower: found.lower, lookups: lookups)
+        let inode = nodes.child(of: parent, named: name, lower: found.lower, upperFile: Self.sharedUpperFile(found.location), lookups: lookups)
         return entry(inode, at: found.location)
+    }
+
+    /// The upper inode number of a file with several links there (its names share one union node).
+    static func sharedUpperFile(_ location: EntryLocation) -> ino_t? {
+        guard case .layer(let entry, let st) = location, entry.layer == .upper, !st.isDirectory, st.st_nlink > 1 else { return nil }
+        return st.st_ino
+    }
+
+    static func checkName(_ name: FilePath.Component) throws(Errno) {
+        if name.string.utf8.count > maximumNameLength { throw .fileNameTooLong }
     }
 
     // MARK: - Lookups and attributes
 
     func lookup(parent: Inode, name: FilePath.Component, context: RequestContext) throws(Errno) -> Entry {
-        try namespaceLock.reading { () throws(Errno) -> Entry in try resolveChild(name.string, in: parent, lookups: 1) }
+        try Self.checkName(name)
+        return try namespaceLock.reading { () throws(Errno) -> Entry in try resolveChild(name.string, in: parent, lookups: 1) }
     }
 
     func forget(inode: Inode, lookups: UInt64) {
-        if nodes.forget(inode, lookups) { dataDescriptors.remove(inode) }
+        guard let dropped = nodes.forget(inode, lookups) else { return }
+        dataDescriptors.remove(inode)
+        if dropped.isOrphan { try? edits.work.unlink(edits.orphanName(inode)) }
     }
 
     func getattr(inode: Inode, handle: UInt64?, context: RequestContext) throws(Errno) -> AttributesReply {
-        if let descriptor = handle.flatMap(OpenFiles.descriptor(of:)) {
-            return AttributesReply(FileAttributes(try Posix.fstat(descriptor), inode: inode), timeout: Self.cacheTimeout)
-        }
-        let location: EntryLocation
-        do {
-            location = try namespaceLock.reading { () throws(Errno) -> EntryLocation in try self.location(of: inode) }
-        } catch .noSuchFileOrDirectory {
-            // An unlinked file still in use is reached through the descriptor kept for it.
-            guard let kept = dataDescriptors.descriptor(for: inode) else { throw .noSuchFileOrDirectory }
-            return AttributesReply(FileAttributes(try Posix.fstat(kept.descriptor), inode: inode), timeout: Self.cacheTimeout)
-        }
-        let entry = entry(inode, at: location)
-        return AttributesReply(entry.attributes, timeout: entry.attributeTimeout)
+        let location = try namespaceLock.reading { () throws(Errno) -> EntryLocation in try self.location(of: inode) }
+        return AttributesReply(attributes(inode, at: location), timeout: Self.cacheTimeout)
     }
 
     func readlink(inode: Inode, context: RequestContext) throws(Errno) -> FilePath {
         switch try namespaceLock.reading({ () throws(Errno) -> EntryLocation in try self.location(of: inode) }) {
-        case .upper(let path, _): FilePath(try Posix.readlink(layers.upperPath(path)))
-        case .changeList(let path, _): FilePath(try Posix.readlink(layers.changeListPath(path)!))
+        case .layer(let entry, _): FilePath(try entry.directory.readlink(entry.path))
         case .base(let base, _): try layers.dicfuse.readlink(base)
         }
     }
 
     func statfs(inode: Inode) throws(Errno) -> FilesystemStatistics {
-        guard let statistics = FilesystemStatistics(of: layers.upper) else { throw Errno(rawValue: errno) }
+        guard let statistics = FilesystemStatistics(of: layers.upper.root) else { throw Errno(rawValue: errno) }
         return statistics
     }
 }

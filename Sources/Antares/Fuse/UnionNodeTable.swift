@@ -1,4 +1,5 @@
 import FuseKit
+import Glibc
 import Synchronization
 import SystemPackage
 
@@ -26,14 +27,22 @@ struct UnionNode: Sendable {
     var lower: LowerOrigin?
     var children: [String: Inode] = [:]
     var lookups: UInt64 = 0
+    /// The upper file's inode number, for a file that had several links there (its names share the node).
+    var upperFile: ino_t?
+    /// Unlinked while the kernel still uses it (an open descriptor): its upper file, if it had one, was
+    /// moved to the union's scratch space (``UnionFilesystem/orphanPath(_:)``) and lives until forgotten.
+    var isOrphan = false
 }
 
 /// The union's inodes, keyed by their place in the union tree (parent and name), so an entry keeps its
-/// number across copy-up and rename for as long as the mount lives.
+/// number across copy-up and rename for as long as the mount lives; the names of a hard-linked upper
+/// file share one node, as they share one inode in kernel overlayfs.
 final class UnionNodeTable: Sendable {
     private struct State: Sendable {
         var nodes: [Inode: UnionNode]
         var nextInode: UInt64 = 2
+        /// Nodes of upper files with several links, by the upper file's inode number.
+        var upperFiles: [ino_t: Inode] = [:]
     }
 
     private let state: Mutex<State>
@@ -44,6 +53,14 @@ final class UnionNodeTable: Sendable {
 
     func node(_ inode: Inode) -> UnionNode? {
         state.withLock { $0.nodes[inode] }
+    }
+
+    /// What a node's attributes depend on besides its layer entry.
+    func shape(of inode: Inode) -> (isNameless: Bool, continuesInLowerDirectory: Bool)? {
+        state.withLock { state in
+            guard let node = state.nodes[inode] else { return nil }
+            return (node.names.isEmpty && inode != .root, node.lower?.isDirectory == true)
+        }
     }
 
     /// The node's path relative to the union root ("" for the root); nil once it has no name.
@@ -64,71 +81,98 @@ final class UnionNodeTable: Sendable {
         state.withLock { $0.nodes[parent]?.children[name] }
     }
 
-    /// The node at `name` in `parent`, made with `lower` if there is none; `lookups` are added to it.
-    func child(of parent: Inode, named name: String, lower: LowerOrigin?, lookups: UInt64) -> Inode {
+    /// The node at `name` in `parent`, made with `lower` if there is none; `lookups` are added to it. An
+    /// upper file with several links (`upperFile`: its inode number) joins the node of its other names.
+    func child(of parent: Inode, named name: String, lower: LowerOrigin?, upperFile: ino_t? = nil, lookups: UInt64) -> Inode {
         state.withLock { state in
             if let existing = state.nodes[parent]?.children[name] {
                 state.nodes[existing]?.lookups += lookups
+                if let upperFile, state.nodes[existing]?.upperFile == nil {
+                    state.nodes[existing]?.upperFile = upperFile
+                    state.upperFiles[upperFile] = existing
+                }
                 return existing
+            }
+            let named = NodeName(parent: parent, name: name)
+            if let upperFile, let shared = state.upperFiles[upperFile], state.nodes[shared] != nil {
+                state.nodes[shared]!.names.append(named)
+                state.nodes[shared]!.lookups += lookups
+                state.nodes[parent]?.children[name] = shared
+                return shared
             }
             let inode = Inode(rawValue: .init(state.nextInode))
             state.nextInode += 1
-            state.nodes[inode] = UnionNode(names: [NodeName(parent: parent, name: name)], lower: lower, lookups: lookups)
+            state.nodes[inode] = UnionNode(names: [named], lower: lower, lookups: lookups, upperFile: upperFile)
+            if let upperFile { state.upperFiles[upperFile] = inode }
             state.nodes[parent]?.children[name] = inode
             return inode
         }
     }
 
-    func addLookups(_ inode: Inode, _ count: UInt64) {
-        state.withLock { $0.nodes[inode]?.lookups += count }
-    }
-
     /// The kernel forgot `count` references. Named nodes stay (their numbers are stable for the mount's
-    /// life); a node without names and references is dropped. Returns whether it was.
-    @discardableResult
-    func forget(_ inode: Inode, _ count: UInt64) -> Bool {
+    /// life); a node without names and references is dropped and returned.
+    func forget(_ inode: Inode, _ count: UInt64) -> UnionNode? {
         state.withLock { state in
-            guard var node = state.nodes[inode] else { return false }
+            guard var node = state.nodes[inode] else { return nil }
             node.lookups -= min(count, node.lookups)
-            if node.lookups == 0 && node.names.isEmpty && inode != .root {
-                state.nodes[inode] = nil
-                return true
-            }
             state.nodes[inode] = node
-            return false
+            return Self.dropIfUnused(inode, in: &state)
         }
     }
 
-    /// `name` in `parent` is gone (unlinked, removed or replaced).
-    func removeName(_ name: String, in parent: Inode) {
+    /// What became of a node that lost a name.
+    enum NameRemoval: Equatable {
+        /// It has other names.
+        case stillNamed
+        /// That was its last name, but the kernel still uses it (an open file): it lives on, nameless.
+        case inUse
+        /// That was its last name and nothing uses it: it is gone.
+        case dropped
+    }
+
+    /// `name` in `parent` is gone (unlinked, removed or replaced). Returns the node that had it and what
+    /// became of it.
+    @discardableResult
+    func removeName(_ name: String, in parent: Inode) -> (inode: Inode, removal: NameRemoval)? {
         state.withLock { state in
-            guard let inode = state.nodes[parent]?.children.removeValue(forKey: name) else { return }
+            guard let inode = state.nodes[parent]?.children.removeValue(forKey: name) else { return nil }
             state.nodes[inode]?.names.removeAll { $0 == NodeName(parent: parent, name: name) }
-            if let node = state.nodes[inode], node.names.isEmpty, node.lookups == 0 { state.nodes[inode] = nil }
+            guard let node = state.nodes[inode], node.names.isEmpty else { return (inode, .stillNamed) }
+            if let upperFile = node.upperFile, state.upperFiles[upperFile] == inode { state.upperFiles[upperFile] = nil }
+            state.nodes[inode]?.upperFile = nil
+            return (inode, Self.dropIfUnused(inode, in: &state) == nil ? .inUse : .dropped)
         }
     }
 
-    /// A new name for an existing node (a hard link).
-    func addName(_ inode: Inode, _ name: String, in parent: Inode) {
+    /// Marks a nameless node whose data moved to the scratch space.
+    func markOrphan(_ inode: Inode) {
+        state.withLock { $0.nodes[inode]?.isOrphan = true }
+    }
+
+    /// A new name for an existing node (a hard link); its upper file has several links from now on.
+    func addName(_ inode: Inode, _ name: String, in parent: Inode, upperFile: ino_t) {
         state.withLock { state in
             state.nodes[inode]?.names.append(NodeName(parent: parent, name: name))
             state.nodes[inode]?.lookups += 1
+            state.nodes[inode]?.upperFile = upperFile
+            state.upperFiles[upperFile] = inode
             state.nodes[parent]?.children[name] = inode
         }
     }
 
-    /// The node at `name` in `parent` moves to `newName` in `newParent` (whatever was there is gone).
-    func move(_ name: String, in parent: Inode, to newName: String, in newParent: Inode) {
+    /// The node at `name` in `parent` moves to `newName` in `newParent`; the node that had the new name
+    /// loses it (see ``removeName(_:in:)`` for what is returned about it).
+    @discardableResult
+    func move(_ name: String, in parent: Inode, to newName: String, in newParent: Inode) -> (inode: Inode, removal: NameRemoval)? {
+        let replaced = removeName(newName, in: newParent)
         state.withLock { state in
             guard let inode = state.nodes[parent]?.children.removeValue(forKey: name) else { return }
-            if let replaced = state.nodes[newParent]?.children[newName] {
-                state.nodes[replaced]?.names.removeAll { $0 == NodeName(parent: newParent, name: newName) }
-            }
             state.nodes[newParent]?.children[newName] = inode
             if let index = state.nodes[inode]?.names.firstIndex(of: NodeName(parent: parent, name: name)) {
                 state.nodes[inode]?.names[index] = NodeName(parent: newParent, name: newName)
             }
         }
+        return replaced
     }
 
     /// Swaps the nodes at two names.
@@ -144,5 +188,12 @@ final class UnionNodeTable: Sendable {
                 state.nodes[second]?.names[index] = NodeName(parent: parent, name: name)
             }
         }
+    }
+
+    private static func dropIfUnused(_ inode: Inode, in state: inout State) -> UnionNode? {
+        guard inode != .root, let node = state.nodes[inode], node.lookups == 0, node.names.isEmpty else { return nil }
+        state.nodes[inode] = nil
+        if let upperFile = node.upperFile, state.upperFiles[upperFile] == inode { state.upperFiles[upperFile] = nil }
+        return node
     }
 }

@@ -5,12 +5,14 @@ import SystemPackage
 /// Rename across layers, as kernel overlayfs does it with `redirect_dir=on`: never EXDEV. A directory
 /// that exists only in a lower layer is copied up as an empty directory whose redirect xattr points at
 /// its origin; a merged directory gets the same redirect; a whiteout stays at the old name when a lower
-/// layer has it.
+/// layer has it. A rename moves exactly the name it is given: other links of a hard-linked file stay.
 extension UnionFilesystem {
     func rename(
         parent: Inode, name: FilePath.Component, newParent: Inode, newName: FilePath.Component,
         flags: RenameFlags, context: RequestContext
     ) throws(Errno) {
+        try Self.checkName(name)
+        try Self.checkName(newName)
         if flags.contains(.whiteout) { throw .invalidArgument }
         try namespaceLock.writing { () throws(Errno) in
             let move = try RenamePlan(self, name.string, in: parent, to: newName.string, in: newParent)
@@ -31,50 +33,54 @@ extension UnionFilesystem {
             } else if target.location.isDirectory {
                 throw .isDirectory
             }
+            if move.isSameFile { return }  // two links of one file: rename(2) does nothing
         }
         if move.parent == move.newParent && move.name == move.newName { return }
         try copyUp(move.parent)
         try copyUp(move.newParent)
         let sourceInode = nodes.child(of: move.parent, named: move.name, lower: move.source.lower, lookups: 0)
-        let moving: String
+        let upper = layers.upper, work = edits.work
+        // What moves: the source's own upper name, or a directory prepared in the work directory.
+        var moving = (directory: upper, path: move.sourcePath)
         if move.source.location.isDirectory {
-            if case .upper = move.source.location {
-                moving = layers.upperPath(move.sourcePath)
-                if let lower = move.source.lower, layers.format.redirect(of: FilePath(moving)) == nil {
-                    try layers.format.setRedirect(FilePath(moving), to: "/" + lower.path)
+            if move.source.location.upperPath != nil {
+                if let lower = move.source.lower, layers.format.redirect(of: move.sourcePath, in: upper) == nil {
+                    try layers.format.setRedirect(move.sourcePath, to: "/" + lower.path, in: upper)
                 }
             } else {
-                moving = edits.scratchPath()
+                moving = (work, edits.scratchName())
                 do {
-                    try prepareCopy(of: move.source.location, at: moving)
-                    try layers.format.setRedirect(FilePath(moving), to: "/" + move.source.lower!.path)
+                    try prepareCopy(of: move.source.location, in: work, at: moving.path)
+                    try layers.format.setRedirect(moving.path, to: "/" + move.source.lower!.path, in: work)
                 } catch {
-                    Posix.removeTree(moving)
+                    work.removeTree(moving.path)
                     throw error
                 }
             }
-            if move.source.lower == nil && move.targetHasLower { try layers.format.setOpaque(FilePath(moving)) }
-        } else {
-            moving = layers.upperPath(try copyUp(sourceInode))
+            if move.source.lower == nil && move.targetHasLower { try layers.format.setOpaque(moving.path, in: moving.directory) }
+        } else if move.source.location.upperPath == nil {
+            try copyUp(sourceInode)
         }
 
-        let targetReal = layers.upperPath(move.targetPath)
-        if let existing = Posix.lstat(targetReal) {
+        if let existing = upper.status(move.targetPath) {
             if existing.isDirectory {
-                try edits.removeDirectory(targetReal)
-                try Posix.rename(moving, targetReal, flags: UpperEdits.renameNoReplace)
-            } else if Posix.lstat(moving)?.isDirectory == true {
-                try Posix.rename(moving, targetReal, flags: UpperEdits.renameExchange)
-                Posix.removeTree(moving)
+                try edits.removeDirectory(move.targetPath)
+                try moving.directory.rename(moving.path, to: move.targetPath, in: upper, flags: UpperEdits.renameNoReplace)
+            } else if moving.directory.status(moving.path)?.isDirectory == true {
+                // A directory over a whiteout: swapped in, the whiteout goes.
+                try moving.directory.rename(moving.path, to: move.targetPath, in: upper, flags: UpperEdits.renameExchange)
+                moving.directory.removeTree(moving.path)
             } else {
-                try Posix.rename(moving, targetReal)
+                if !existing.isWhiteout, existing.st_nlink == 1, let replaced = nodes.child(of: move.newParent, named: move.newName) {
+                    try edits.keepOrphan(of: move.targetPath, as: replaced)
+                }
+                try moving.directory.rename(moving.path, to: move.targetPath, in: upper)
             }
         } else {
-            try Posix.rename(moving, targetReal, flags: UpperEdits.renameNoReplace)
+            try moving.directory.rename(moving.path, to: move.targetPath, in: upper, flags: UpperEdits.renameNoReplace)
         }
-        if move.sourceHasLower {
-            try OverlayFormat.makeWhiteout(at: FilePath(layers.upperPath(move.sourcePath)))
-        }
+        if move.sourceHasLower { try upper.makeWhiteout(move.sourcePath) }
+        settleRemovedName(move.newName, in: move.newParent)
         nodes.move(move.name, in: move.parent, to: move.newName, in: move.newParent)
     }
 
@@ -82,26 +88,27 @@ extension UnionFilesystem {
     private func exchange(_ move: RenamePlan) throws(Errno) {
         guard let target = move.target else { throw .noSuchFileOrDirectory }
         if move.parent == move.newParent && move.name == move.newName { return }
+        try copyUp(move.parent)
+        try copyUp(move.newParent)
         let sourceInode = nodes.child(of: move.parent, named: move.name, lower: move.source.lower, lookups: 0)
         let targetInode = nodes.child(of: move.newParent, named: move.newName, lower: target.lower, lookups: 0)
-        let sourceReal = try copyUpForExchange(sourceInode, move.source, landingOnLower: move.targetHasLower)
-        let targetReal = try copyUpForExchange(targetInode, target, landingOnLower: move.sourceHasLower)
-        try Posix.rename(sourceReal, targetReal, flags: UpperEdits.renameExchange)
+        try copyUpForExchange(sourceInode, at: move.sourcePath, move.source, landingOnLower: move.targetHasLower)
+        try copyUpForExchange(targetInode, at: move.targetPath, target, landingOnLower: move.sourceHasLower)
+        try layers.upper.rename(move.sourcePath, to: move.targetPath, in: layers.upper, flags: UpperEdits.renameExchange)
         nodes.exchange(move.name, in: move.parent, with: move.newName, in: move.newParent)
     }
 
-    /// One end of an exchange in the upper layer. A directory that continues in a lower layer takes a
-    /// redirect to where it came from; one that does not is made opaque when a lower layer has the name it
-    /// lands on, so nothing below merges into it there.
-    private func copyUpForExchange(_ inode: Inode, _ entry: ResolvedChild, landingOnLower: Bool) throws(Errno) -> String {
-        let real = layers.upperPath(try copyUp(inode))
-        guard entry.location.isDirectory else { return real }
+    /// One end of an exchange in the upper layer, at `path`. A directory that continues in a lower
+    /// layer takes a redirect to where it came from; one that does not is made opaque when a lower layer
+    /// has the name it lands on, so nothing below merges into it there.
+    private func copyUpForExchange(_ inode: Inode, at path: String, _ entry: ResolvedChild, landingOnLower: Bool) throws(Errno) {
+        if entry.location.upperPath == nil { try copyUp(inode) }
+        guard entry.location.isDirectory else { return }
         if let lower = entry.lower {
-            if layers.format.redirect(of: FilePath(real)) == nil { try layers.format.setRedirect(FilePath(real), to: "/" + lower.path) }
+            if layers.format.redirect(of: path, in: layers.upper) == nil { try layers.format.setRedirect(path, to: "/" + lower.path, in: layers.upper) }
         } else if landingOnLower {
-            try layers.format.setOpaque(FilePath(real))
+            try layers.format.setOpaque(path, in: layers.upper)
         }
-        return real
     }
 }
 
@@ -130,5 +137,13 @@ private struct RenamePlan {
         target = try? union.layers.child(named: newName, inDirectory: newParentPath, lower: newParentNode.lower)
         sourceHasLower = parentNode.lower.flatMap { union.layers.lowerChild(of: $0, named: name) } != nil
         targetHasLower = newParentNode.lower.flatMap { union.layers.lowerChild(of: $0, named: newName) } != nil
+    }
+
+    /// Whether both names are links of one upper file.
+    var isSameFile: Bool {
+        guard case .layer(let from, let a) = source.location, case .layer(let to, let b)? = target?.location,
+            from.layer == .upper, to.layer == .upper
+        else { return false }
+        return a.st_ino == b.st_ino && a.st_dev == b.st_dev
     }
 }

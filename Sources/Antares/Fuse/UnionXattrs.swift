@@ -41,25 +41,21 @@ enum XattrCalls {
 /// Extended attributes through the union: read from the topmost layer, changed after copy-up;
 /// overlayfs's own (`trusted.overlay.*`, `user.overlay.*`) are neither shown nor settable.
 extension UnionFilesystem {
-    private func realPath(of location: EntryLocation) -> String? {
-        switch location {
-        case .upper(let path, _): layers.upperPath(path)
-        case .changeList(let path, _): layers.changeListPath(path)
-        case .base: nil
-        }
+    private func layerEntry(of inode: Inode) throws(Errno) -> RealEntry? {
+        let location = try namespaceLock.reading { () throws(Errno) -> EntryLocation in try self.location(of: inode) }
+        guard case .layer(let entry, _) = location else { return nil }
+        return entry
     }
 
     func getxattr(inode: Inode, name: String, context: RequestContext) throws(Errno) -> [UInt8] {
         if OverlayFormat.isInternal(name) { throw .noData }
-        let location = try namespaceLock.reading { () throws(Errno) -> EntryLocation in try self.location(of: inode) }
-        guard let real = realPath(of: location) else { throw .noData }
-        return try XattrCalls.get(real, name)
+        guard let entry = try layerEntry(of: inode) else { throw .noData }
+        return try entry.directory.xattr(entry.path, name)
     }
 
     func listxattr(inode: Inode, context: RequestContext) throws(Errno) -> [String] {
-        let location = try namespaceLock.reading { () throws(Errno) -> EntryLocation in try self.location(of: inode) }
-        guard let real = realPath(of: location) else { return [] }
-        return try XattrCalls.list(real).filter { !OverlayFormat.isInternal($0) }
+        guard let entry = try layerEntry(of: inode) else { return [] }
+        return try entry.directory.xattrNames(entry.path).filter { !OverlayFormat.isInternal($0) }
     }
 
     func setxattr(inode: Inode, name: String, value: UnsafeRawBufferPointer, flag: ExtendedAttributeFlag, context: RequestContext) throws(Errno) {
@@ -70,18 +66,22 @@ extension UnionFilesystem {
         case .replace: 2
         }
         try namespaceLock.writing { () throws(Errno) in
-            let path = try copyUp(inode)
-            try XattrCalls.set(layers.upperPath(path), name, value, flags: flags)
+            let entry = try copyUp(inode)
+            try entry.directory.setXattr(entry.path, name, value, flags: flags)
         }
     }
 
     func removexattr(inode: Inode, name: String, context: RequestContext) throws(Errno) {
         if OverlayFormat.isInternal(name) { throw .noData }
         try namespaceLock.writing { () throws(Errno) in
-            let location = try location(of: inode)
-            if case .base = location { throw Errno.noData }
-            let path = try copyUp(inode)
-            try XattrCalls.remove(layers.upperPath(path), name)
+            // A name the lower entry does not have is not worth a copy-up (as in kernel overlayfs).
+            switch try location(of: inode) {
+            case .base: throw Errno.noData
+            case .layer(let entry, _) where !entry.isWritable: _ = try entry.directory.xattr(entry.path, name)
+            case .layer: break
+            }
+            let entry = try copyUp(inode)
+            try entry.directory.removeXattr(entry.path, name)
         }
     }
 }

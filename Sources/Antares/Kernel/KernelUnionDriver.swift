@@ -11,6 +11,7 @@ final class KernelUnionDriver: UnionDriver {
     let mountpoint: FilePath
     let dicfuse: Dicfuse
     let layers: UnionLayers
+    let options: UnionMountOptions
     private let base = Mutex<FuseMount?>(nil)
 
     /// Where the base is mounted, inside the private work directory.
@@ -18,10 +19,11 @@ final class KernelUnionDriver: UnionDriver {
     /// overlayfs's own workdir (must be empty and on the upper's filesystem).
     var overlayWork: FilePath { layers.work.appending("overlay") }
 
-    init(mountpoint: FilePath, dicfuse: Dicfuse, layers: UnionLayers) {
+    init(mountpoint: FilePath, dicfuse: Dicfuse, layers: UnionLayers, options: UnionMountOptions) {
         self.mountpoint = mountpoint
         self.dicfuse = dicfuse
         self.layers = layers
+        self.options = options
     }
 
     /// The base's requests: the kernel answers the union itself.
@@ -74,7 +76,7 @@ final class KernelUnionDriver: UnionDriver {
         var lastError = Errno.invalidArgument
         for extra in attempts {
             let options = "\(common),\(extra)"
-            if Glibc.mount("overlay", mountpoint.string, "overlay", 0, options) == 0 { return }
+            if Glibc.mount("overlay", mountpoint.string, "overlay", self.options.mountFlags, options) == 0 { return }
             lastError = Errno(rawValue: errno)
         }
         throw .overlayMount(mountpoint, reason: "\(lastError) (lower \(lowers.joined(separator: ":")), upper \(layers.upper))")

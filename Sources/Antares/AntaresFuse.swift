@@ -21,6 +21,9 @@ public final class AntaresFuse: Sendable {
         for directory in [layers.upper, layers.work] {
             do { try makeDirectory(directory) } catch { throw .layer(directory, reason: "\(error)") }
         }
+        if let owner = layers.owner, chown(layers.upper.string, owner.uid, owner.gid) != 0 {
+            throw .layer(layers.upper, reason: "cannot give it to \(owner): \(Errno(rawValue: errno))")
+        }
         if let changeList = layers.changeList, !isDirectory(changeList) {
             throw .layer(changeList, reason: "the change-list layer is not a directory")
         }

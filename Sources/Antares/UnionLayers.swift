@@ -1,3 +1,4 @@
+import Dicfuse
 import FuseKit
 import SystemPackage
 
@@ -18,11 +19,15 @@ public struct UnionLayers: Sendable, Equatable {
     public var work: FilePath
     /// The change list's layer (same format), between upper and base; read-only to the union.
     public var changeList: FilePath?
+    /// The build user the whole tree belongs to: the base is shown as theirs and the upper's root is
+    /// made theirs (the change list's files must be theirs already); nil leaves owners as they are.
+    public var owner: FileOwner?
 
-    public init(upper: FilePath, work: FilePath, changeList: FilePath? = nil) {
+    public init(upper: FilePath, work: FilePath, changeList: FilePath? = nil, owner: FileOwner? = nil) {
         self.upper = upper
         self.work = work
         self.changeList = changeList
+        self.owner = owner
     }
 }
 

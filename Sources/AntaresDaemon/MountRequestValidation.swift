@@ -1,4 +1,5 @@
 import Antares
+import ScorpioKit
 import Foundation
 
 /// Checks of what a client sends, each failure naming the input: a job or build id, a monorepo
@@ -7,7 +8,14 @@ enum MountRequestValidation {
     /// The job spec `request` asks for: its path without the leading and trailing `/` (empty for the
     /// whole tree) and its change list.
     static func spec(of request: MountRequest) throws(DaemonError) -> JobSpec {
-        JobSpec(path: try repositoryPath(request.path), cl: try request.cl.map { cl throws(DaemonError) in try changeList(cl) })
+        JobSpec(
+            path: try repositoryPath(request.path), cl: try request.cl.map { cl throws(DaemonError) in try changeList(cl) },
+            owner: try request.user.map { user throws(DaemonError) in try owner(user) })
+    }
+
+    static func owner(_ text: String) throws(DaemonError) -> FileOwner {
+        guard let owner = FileOwner(text) else { throw .invalid("user '\(printable(text))' is not UID:GID, e.g. \"1000:1000\"") }
+        return owner
     }
 
     static func repositoryPath(_ text: String) throws(DaemonError) -> String {

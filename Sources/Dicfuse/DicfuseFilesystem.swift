@@ -8,14 +8,20 @@ import SystemPackage
 /// content store's descriptors.
 public final class DicfuseFilesystem: FuseFilesystem {
     public let dicfuse: Dicfuse
+    /// Who every entry is shown as owned by (a build user's base); nil: the owners Dicfuse reports.
+    public let owner: FileOwner?
     private var timeout: Double { dicfuse.options.cacheTimeout }
 
-    public init(_ dicfuse: Dicfuse) { self.dicfuse = dicfuse }
+    public init(_ dicfuse: Dicfuse, owner: FileOwner? = nil) {
+        self.dicfuse = dicfuse
+        self.owner = owner
+    }
 
     /// Mount options for a read-only base: `fsname` names the source revision in /proc/mounts.
     public static func mountOptions(for dicfuse: Dicfuse) -> MountOptions {
         var options = MountOptions(fsName: "scorpio-base:\(dicfuse.source.revision.id.short)", subtype: "scorpio-base")
         options.readOnly = true
+        options.allowOther = geteuid() == 0  // every user reads a base served by root
         options.readdirPlus = .always
         options.spliceRead = true
         options.writebackCache = false
@@ -25,7 +31,15 @@ public final class DicfuseFilesystem: FuseFilesystem {
     }
 
     private func entry(_ attributes: FileAttributes) -> Entry {
-        Entry(attributes: attributes, attributeTimeout: timeout, entryTimeout: timeout)
+        Entry(attributes: owned(attributes), attributeTimeout: timeout, entryTimeout: timeout)
+    }
+
+    private func owned(_ attributes: FileAttributes) -> FileAttributes {
+        guard let owner else { return attributes }
+        var owned = attributes
+        owned.uid = owner.uid
+        owned.gid = owner.gid
+        return owned
     }
 
     public func lookup(parent: Inode, name: FilePath.Component, context: RequestContext) throws(Errno) -> Entry {
@@ -33,7 +47,7 @@ public final class DicfuseFilesystem: FuseFilesystem {
     }
 
     public func getattr(inode: Inode, handle: UInt64?, context: RequestContext) throws(Errno) -> AttributesReply {
-        AttributesReply(try dicfuse.attributes(of: inode), timeout: timeout)
+        AttributesReply(owned(try dicfuse.attributes(of: inode)), timeout: timeout)
     }
 
     public func readlink(inode: Inode, context: RequestContext) throws(Errno) -> FilePath {
@@ -84,8 +98,9 @@ public final class DicfuseFilesystem: FuseFilesystem {
 }
 
 extension Dicfuse {
-    /// Serves this instance read-only at `mountpoint` until the returned mount is unmounted.
-    public func mount(at mountpoint: FilePath) throws(FuseMountError) -> FuseMount {
-        try FuseMount(DicfuseFilesystem(self), at: mountpoint, options: DicfuseFilesystem.mountOptions(for: self))
+    /// Serves this instance read-only at `mountpoint` until the returned mount is unmounted; `owner`
+    /// shows every entry as that user's.
+    public func mount(at mountpoint: FilePath, owner: FileOwner? = nil) throws(FuseMountError) -> FuseMount {
+        try FuseMount(DicfuseFilesystem(self, owner: owner), at: mountpoint, options: DicfuseFilesystem.mountOptions(for: self))
     }
 }

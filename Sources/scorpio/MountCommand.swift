@@ -19,11 +19,12 @@ struct MountCommand: BackgroundServing {
               scorpio mount build-42                       HEAD of the repository here
               scorpio mount build-43 --rev main --path services/api
               scorpio mount --at /tmp/ws                   a generated job id, mounted at /tmp/ws
+              scorpio mount build-45 --user 1000:1000      the whole tree user 1000's, as their checkout
               scorpio mount build-44 --daemon http://127.0.0.1:2726 --path services/api --cl 456
               scorpio umount build-42                      unmount and remove its upper
 
             With --daemon the job is mounted by a running `scorpio serve` (which chooses the \
-            repository, revision and driver); only --path and --cl are sent with the job id.
+            repository, revision and driver); only --path, --cl and --user are sent with the job id.
             """
     )
 
@@ -41,10 +42,14 @@ struct MountCommand: BackgroundServing {
     @Option(help: ArgumentHelp("Union driver: auto, fuse or kernel (config key union_driver).", valueName: "driver"))
     var driver: UnionDriver?
 
+    @Option(help: ArgumentHelp("Serve the job's whole tree as this build user's (UID:GID).", valueName: "uid:gid"))
+    var user: String?
+
     @Flag(help: "Serve from this process until the job is unmounted or interrupted.")
     var foreground = false
 
     func validate() throws {
+        if let user, FileOwner(user) == nil { throw ValidationError("--user \(user): expected UID:GID, e.g. 1000:1000") }
         guard daemon.url != nil else { return }
         let local = [("--at", at != nil), ("--driver", driver != nil), ("--foreground", foreground), ("--repo", base.revision.repo != nil),
                      ("--rev", base.revision.rev != nil), ("--source", base.revision.source != nil), ("--dir", base.revision.dir != nil)]
@@ -72,7 +77,7 @@ struct MountCommand: BackgroundServing {
 
     private func mountThroughDaemon(_ client: DaemonClient) async throws {
         let started = ContinuousClock.now
-        let created = try await client.mount(MountRequest(jobID: jobID, path: "/" + (base.path ?? ""), cl: changeList.cl))
+        let created = try await client.mount(MountRequest(jobID: jobID, path: "/" + (base.path ?? ""), cl: changeList.cl, user: user))
         let name = jobID.map { "job \($0) " } ?? ""
         print("scorpio: \(name)mounted at \(created.mountpoint) in \((ContinuousClock.now - started).milliseconds) ms (mount_id \(created.mountID))")
     }
@@ -81,7 +86,9 @@ struct MountCommand: BackgroundServing {
         let manager = try JobManagement.manager(config: config, base: base.selection(config: config))
         SignalUnmounter.onSignal { manager.unmountAll(keepUpper: true) }
         SignalUnmounter.install()
-        let record = try manager.mountJob(job, at: at.map { FilePath($0) }, spec: base.jobSpec(changeList: changeList))
+        var spec = base.jobSpec(changeList: changeList)
+        spec.owner = user.flatMap(FileOwner.init)
+        let record = try manager.mountJob(job, at: at.map { FilePath($0) }, spec: spec)
         let detail = "\(record.driver) driver, base \(record.base)"
         if !BackgroundServer.reportReady("job \(job) mounted at \(record.mountpoint) (\(detail))") {
             print("scorpio: serving job \(job) at \(record.mountpoint) (\(detail))")

@@ -54,7 +54,7 @@ struct RunCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("default, none, or an OCI/Docker JSON profile file.", valueName: "profile"))
     var seccomp: String = "default"
 
-    @Option(help: ArgumentHelp("Run as UID:GID.", valueName: "uid:gid"))
+    @Option(help: ArgumentHelp("Run as UID:GID, with the job's whole tree served as theirs.", valueName: "uid:gid"))
     var user: String?
 
     @Option(help: ArgumentHelp("Where to write the layer (default: artifacts_dir/JOB.tar.gz).", valueName: "path"))
@@ -84,7 +84,7 @@ struct RunCommand: AsyncParsableCommand {
     func validate() throws {
         if command.isEmpty { throw ValidationError("no command: put it after --, e.g. scorpio run -- make") }
         if let network, NetworkMode(rawValue: network) == nil { throw ValidationError("--network \(network): host or none") }
-        if let user, parseUser(user) == nil { throw ValidationError("--user \(user): expected UID:GID, e.g. 1000:1000") }
+        if let user, FileOwner(user) == nil { throw ValidationError("--user \(user): expected UID:GID, e.g. 1000:1000") }
     }
 
     func run() async throws {
@@ -102,7 +102,7 @@ struct RunCommand: AsyncParsableCommand {
         request.writablePaths += writable.map { FilePath($0) }
         if let network { request.network = NetworkMode(rawValue: network) ?? .host }
         request.seccomp = seccomp == "default" ? .default : seccomp == "none" ? .none : .profile(FilePath(seccomp))
-        request.user = user.flatMap(parseUser)
+        request.user = user.flatMap(FileOwner.init)
         request.artifact = artifact.map { FilePath($0) }
         if let compression { request.compression = compression }
         request.filter.includes += include
@@ -117,12 +117,6 @@ struct RunCommand: AsyncParsableCommand {
         } catch { throw JobRunFailure(error) }
         if json, let manifest = outcome.manifestJSON { print(manifest) }
         throw ExitCode(outcome.exitStatus)
-    }
-
-    private func parseUser(_ text: String) -> UserIdentity? {
-        let parts = text.split(separator: ":")
-        guard parts.count == 2, let uid = UInt32(parts[0]), let gid = UInt32(parts[1]) else { return nil }
-        return UserIdentity(uid: uid, gid: gid)
     }
 }
 

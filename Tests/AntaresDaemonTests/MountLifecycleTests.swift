@@ -37,6 +37,11 @@ struct MountLifecycleTests {
             let buildConflict = try await daemon.send("POST", "/mounts", body: #"{"build_id":"ci-77","path":"/docs"}"#)
             #expect(buildConflict.status == 400)
 
+            // A build user's mount is their tree.
+            let owned = try await daemon.mount(#"{"job_id":"as-user","path":"/src","user":"1234:5678"}"#)
+            #expect(shell("stat -c '%u:%g' '\(owned.mountpoint)' '\(owned.mountpoint)/main.c'").output == "1234:5678\n1234:5678\n")
+            #expect(try await daemon.send("DELETE", "/mounts/\(owned.mountID)").status == 200)
+
             // Without any id the same (path, cl) cannot be mounted twice.
             let anonymous = try await daemon.mount(#"{"path":"/new"}"#)
             let twice = try await daemon.send("POST", "/mounts", body: #"{"path":"/new"}"#)

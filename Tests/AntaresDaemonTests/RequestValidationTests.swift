@@ -21,6 +21,7 @@ struct RequestValidationTests {
                 (#"{"job_id":"ok","path":"/","cl":"999"}"#, 400, "INVALID_REQUEST", "999"),
                 (#"{"job_id":"ok","path":"/no/such/dir"}"#, 400, "INVALID_REQUEST", "no/such/dir"),
                 (#"{"job_id":"ok","path":"/run.sh"}"#, 400, "INVALID_REQUEST", "run.sh"),
+                (#"{"job_id":"ok","path":"/","user":"nobody"}"#, 400, "INVALID_REQUEST", "user 'nobody' is not UID:GID"),
                 ("", 400, "BAD_PAYLOAD", "empty"),
             ]
             for test in cases {

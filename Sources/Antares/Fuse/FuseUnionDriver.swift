@@ -20,7 +20,8 @@ final class FuseUnionDriver: UnionDriver {
         self.layers = layers
         self.options = options
         guard isDirectory(layers.upper) else { throw .layer(layers.upper, reason: "the upper layer is not a directory") }
-        filesystem = UnionFilesystem(dicfuse: dicfuse, upper: layers.upper, changeList: layers.changeList, work: layers.work.appending("union"))
+        filesystem = UnionFilesystem(
+            dicfuse: dicfuse, upper: layers.upper, changeList: layers.changeList, work: layers.work.appending("union"), baseOwner: layers.owner)
     }
 
     var isMounted: Bool { mounted.withLock { $0?.isMounted ?? false } }

@@ -72,7 +72,7 @@ struct LayerStack: Sendable {
     let dicfuse: Dicfuse
     let format: OverlayFormat
     /// Owner every base entry is shown with, when the union serves a build user (nil: the base's own).
-    let baseOwner: (uid: uid_t, gid: gid_t)?
+    let baseOwner: FileOwner?
 
     var rootLower: LowerOrigin {
         LowerOrigin(changeListPath: changeList == nil ? nil : "", base: .root, path: "", isDirectory: true)

@@ -42,7 +42,7 @@ final class UnionFilesystem: FuseFilesystem {
     /// The longest name Linux filesystems take.
     static let maximumNameLength = Int(NAME_MAX)
 
-    init(dicfuse: Dicfuse, upper: FilePath, changeList: FilePath?, work: FilePath, baseOwner: (uid: uid_t, gid: gid_t)? = nil) {
+    init(dicfuse: Dicfuse, upper: FilePath, changeList: FilePath?, work: FilePath, baseOwner: FileOwner? = nil) {
         layers = LayerStack(
             upper: LayerDirectory(upper.string), changeList: changeList.map { LayerDirectory($0.string) }, dicfuse: dicfuse,
             format: OverlayFormat.detect(for: upper), baseOwner: baseOwner)

@@ -36,7 +36,7 @@ final class KernelUnionDriver: UnionDriver {
             do { try makeDirectory(directory) } catch { throw .layer(directory, reason: "\(error)") }
         }
         let baseMount: FuseMount
-        do { baseMount = try dicfuse.mount(at: baseMountpoint) } catch { throw .baseMount("\(error)") }
+        do { baseMount = try dicfuse.mount(at: baseMountpoint, owner: layers.owner) } catch { throw .baseMount("\(error)") }
         do {
             try mountOverlay()
         } catch {

@@ -72,7 +72,7 @@ public final class AntaresManager: Sendable {
             let directory = paths.changeList(job)
             try? FileManager.default.removeItem(atPath: directory.string)
             do { try makeDirectory(directory) } catch { throw .changeList(cl, reason: "cannot create \(directory): \(error)") }
-            try buildChangeList(spec, directory)
+            try writeChangeList(spec, into: directory)
             return directory
         }
         do { try makeDirectory(target) } catch { throw .union(.layer(target, reason: "cannot create the mountpoint: \(error)")) }
@@ -84,7 +84,7 @@ public final class AntaresManager: Sendable {
             base: source.identity, state: .provisioning, pid: getpid(),
             createdAtEpochMilliseconds: now, lastSeenEpochMilliseconds: now)
         try save(record)
-        let layers = UnionLayers(upper: paths.upper(job), work: paths.work(job), changeList: changeList)
+        let layers = UnionLayers(upper: paths.upper(job), work: paths.work(job), changeList: changeList, owner: spec.owner)
         do {
             let union = try AntaresFuse(mountpoint: target, dicfuse: lease.dicfuse, layers: layers, driver: driver)
             try union.mount()
@@ -155,9 +155,9 @@ public final class AntaresManager: Sendable {
             try? FileManager.default.removeItem(atPath: paths.changeList(id).string)
             if let directory {
                 do { try makeDirectory(directory) } catch { throw ManagerError.changeList(cl ?? "", reason: "cannot create \(directory): \(error)") }
-                try buildChangeList(spec, directory)
+                try writeChangeList(spec, into: directory)
             }
-            let layers = UnionLayers(upper: paths.upper(id), work: paths.work(id), changeList: directory)
+            let layers = UnionLayers(upper: paths.upper(id), work: paths.work(id), changeList: directory, owner: spec.owner)
             let union = try AntaresFuse(mountpoint: FilePath(record.mountpoint), dicfuse: job.lease.dicfuse, layers: layers, driver: driver)
             try union.mount()
             live.withLock { $0[id] = LiveJob(union: union, lease: job.lease) }
@@ -220,6 +220,16 @@ public final class AntaresManager: Sendable {
     }
 
     // MARK: - Helpers
+
+    /// The layer of the spec's CL, written into `directory` and given to the spec's build user.
+    private func writeChangeList(_ spec: JobSpec, into directory: FilePath) throws(ManagerError) {
+        try buildChangeList(spec, directory)
+        if let owner = spec.owner {
+            do { try Posix.changeOwnerOfTree(directory.string, to: owner) } catch {
+                throw .changeList(spec.cl ?? "", reason: "cannot give its layer to \(owner): \(error)")
+            }
+        }
+    }
 
     private func save(_ record: MountRecord) throws(ManagerError) {
         let retained = retainedFinishedJobs

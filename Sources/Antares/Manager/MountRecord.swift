@@ -1,3 +1,5 @@
+import Dicfuse
+
 /// What a job asks for: which part of the base and which change list.
 public struct JobSpec: Sendable, Equatable, Codable {
     /// A directory of the base to serve as the root; empty for the whole tree.
@@ -7,12 +9,15 @@ public struct JobSpec: Sendable, Equatable, Codable {
     /// The base repository and revision the job asked for (nil: the configured default).
     public var repository: String?
     public var revision: String?
+    /// The build user the job's tree belongs to (`--user UID:GID`); nil: served as the server's.
+    public var owner: FileOwner?
 
-    public init(path: String = "", cl: String? = nil, repository: String? = nil, revision: String? = nil) {
+    public init(path: String = "", cl: String? = nil, repository: String? = nil, revision: String? = nil, owner: FileOwner? = nil) {
         self.path = path
         self.cl = cl
         self.repository = repository
         self.revision = revision
+        self.owner = owner
     }
 }
 

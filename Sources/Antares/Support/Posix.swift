@@ -1,3 +1,4 @@
+import Dicfuse
 import CSyscalls
 import Glibc
 import SystemPackage
@@ -65,6 +66,13 @@ enum Posix {
             }
         }
         Glibc.rmdir(path)
+    }
+
+    /// Gives `path` and everything below it to `owner`, symlinks themselves rather than their targets.
+    static func changeOwnerOfTree(_ path: String, to owner: FileOwner) throws(Errno) {
+        try check(lchown(path, owner.uid, owner.gid))
+        guard lstat(path)?.isDirectory == true else { return }
+        for entry in try listDirectory(path) { try changeOwnerOfTree("\(path)/\(entry.name)", to: owner) }
     }
 
     /// Sets access and modification times without following a symlink.

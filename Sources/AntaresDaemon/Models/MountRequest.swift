@@ -5,15 +5,18 @@ public struct MountRequest: Sendable, Equatable, Codable {
     public var buildID: String?
     public var path: String
     public var cl: String?
+    /// `UID:GID` of the build user the job's tree is served to (a Scorpio extension of the API).
+    public var user: String?
 
-    public init(jobID: String? = nil, buildID: String? = nil, path: String, cl: String? = nil) {
+    public init(jobID: String? = nil, buildID: String? = nil, path: String, cl: String? = nil, user: String? = nil) {
         self.jobID = jobID
         self.buildID = buildID
         self.path = path
         self.cl = cl
+        self.user = user
     }
 
-    enum CodingKeys: String, CodingKey { case jobID = "job_id", buildID = "build_id", path, cl }
+    enum CodingKeys: String, CodingKey { case jobID = "job_id", buildID = "build_id", path, cl, user }
 }
 
 /// `POST /mounts/{id}/cl`.

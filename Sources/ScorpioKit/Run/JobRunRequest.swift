@@ -18,7 +18,8 @@ public struct JobRunRequest: Sendable {
     public var writablePaths: [FilePath] = []
     public var network: NetworkMode = .host
     public var seccomp: SeccompPolicy = .default
-    public var user: UserIdentity?
+    /// The build user: the command runs as them, and the job's tree is served as theirs.
+    public var user: FileOwner?
     /// Variables set for the command over the caller's environment.
     public var environment: [String: String] = [:]
     public var artifact: FilePath?

@@ -13,6 +13,7 @@ public enum JobRunner {
         let started = Date()
         let callerDirectory = FilePath(FileManager.default.currentDirectoryPath)
         var spec = request.spec
+        spec.owner = request.user ?? spec.owner
         let repository = spec.repository ?? base.repository?.string ?? callerDirectory.string
         spec.repository = repository
 
@@ -46,7 +47,7 @@ public enum JobRunner {
             environment: ProcessInfo.processInfo.environment.merging(request.environment) { $1 },
             workspace: WorkspaceBinding(source: FilePath(record.mountpoint), target: target),
             workingDirectory: workingDirectory, writablePaths: request.writablePaths, network: request.network,
-            user: request.user, seccomp: request.seccomp)
+            user: request.user.map { UserIdentity(uid: $0.uid, gid: $0.gid) }, seccomp: request.seccomp)
         let result: SandboxResult
         do { result = try SandboxProcess.run(sandbox) } catch { throw JobRunError("cannot start the sandbox: \(error)") }
         if let setupError = result.setupError { say("scorpio: \(setupError)") }

@@ -1,11 +1,10 @@
-import Dicfuse
 import FuseKit
 import Glibc
 import SystemPackage
 
-/// A union of a writable upper directory over an optional change-list directory over a Dicfuse base,
-/// mounted at `mountpoint` by the chosen driver. Both drivers read and write the same upper format, so a
-/// job's upper directory can be re-mounted by either.
+/// A union of a writable upper directory over read-only lower directories, mounted at `mountpoint` by
+/// the chosen driver. Both drivers read and write the same upper format, so a job's upper directory can
+/// be re-mounted by either.
 public final class AntaresFuse: Sendable {
     public let mountpoint: FilePath
     public let layers: UnionLayers
@@ -13,7 +12,7 @@ public final class AntaresFuse: Sendable {
     private let driver: any UnionDriver
 
     public init(
-        mountpoint: FilePath, dicfuse: Dicfuse, layers: UnionLayers, driver: UnionDriverKind, options: UnionMountOptions = UnionMountOptions()
+        mountpoint: FilePath, layers: UnionLayers, driver: UnionDriverKind, options: UnionMountOptions = UnionMountOptions()
     ) throws(AntaresError) {
         self.mountpoint = mountpoint
         self.layers = layers
@@ -24,24 +23,25 @@ public final class AntaresFuse: Sendable {
         if let owner = layers.owner, chown(layers.upper.string, owner.uid, owner.gid) != 0 {
             throw .layer(layers.upper, reason: "cannot give it to \(owner): \(Errno(rawValue: errno))")
         }
-        if let changeList = layers.changeList, !isDirectory(changeList) {
-            throw .layer(changeList, reason: "the change-list layer is not a directory")
+        if layers.lowers.isEmpty { throw .layer(layers.upper, reason: "a union needs at least one lower layer") }
+        for lower in layers.lowers where !isDirectory(lower) {
+            throw .layer(lower, reason: "the lower layer is not a directory")
         }
         switch driver {
-        case .kernel: self.driver = KernelUnionDriver(mountpoint: mountpoint, dicfuse: dicfuse, layers: layers, options: options)
-        case .fuse: self.driver = try FuseUnionDriver(mountpoint: mountpoint, dicfuse: dicfuse, layers: layers, options: options)
+        case .kernel: self.driver = KernelUnionDriver(mountpoint: mountpoint, layers: layers, options: options)
+        case .fuse: self.driver = try FuseUnionDriver(mountpoint: mountpoint, layers: layers, options: options)
         }
     }
 
     public func mount() throws(AntaresError) { try driver.mount() }
 
-    /// Unmounts the union and its base; `lazy` detaches a busy mount instead of failing.
+    /// Unmounts the union; `lazy` detaches a busy mount instead of failing.
     public func unmount(lazy: Bool = false) throws(AntaresError) { try driver.unmount(lazy: lazy) }
 
     public var isMounted: Bool { driver.isMounted }
 
-    /// The requests the FUSE server behind this union has answered (for the kernel driver, its base's);
-    /// nil while unmounted.
+    /// The requests the FUSE server behind this union has answered (nil for the kernel driver, whose
+    /// union the kernel serves, and while unmounted).
     public var requests: RequestCounters? { driver.requests }
 }
 

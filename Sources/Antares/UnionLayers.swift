@@ -6,27 +6,28 @@ import SystemPackage
 public enum UnionDriverKind: String, Sendable, CaseIterable {
     /// Our own union in the FUSE server: needs nothing but `/dev/fuse`.
     case fuse
-    /// Kernel overlayfs over a read-only Dicfuse mount: the kernel merges and copies up.
+    /// Kernel overlayfs over the lower directories: the kernel merges and copies up.
     case kernel
 }
 
-/// The directories of one union besides its base.
+/// The directories of one union.
 public struct UnionLayers: Sendable, Equatable {
     /// The job's writes, in kernel overlayfs's format (see ``OverlayFormat``).
     public var upper: FilePath
     /// Private scratch space of the driver, on the same filesystem as `upper` (copy-ups are prepared
-    /// here and renamed into place; the kernel driver keeps overlayfs's workdir and the base mount here).
+    /// here and renamed into place; the kernel driver keeps overlayfs's workdir here).
     public var work: FilePath
-    /// The change list's layer (same format), between upper and base; read-only to the union.
-    public var changeList: FilePath?
-    /// The build user the whole tree belongs to: the base is shown as theirs and the upper's root is
-    /// made theirs (the change list's files must be theirs already); nil leaves owners as they are.
+    /// The read-only layers below the upper, topmost first, in the same format: a job's change list,
+    /// then its base (a shared Dicfuse mount of the revision, see ``BaseLease``), or any directories.
+    public var lowers: [FilePath]
+    /// The build user the upper's root is given to (the lower layers must show as theirs already);
+    /// nil leaves it as it is.
     public var owner: FileOwner?
 
-    public init(upper: FilePath, work: FilePath, changeList: FilePath? = nil, owner: FileOwner? = nil) {
+    public init(upper: FilePath, work: FilePath, lowers: [FilePath], owner: FileOwner? = nil) {
         self.upper = upper
         self.work = work
-        self.changeList = changeList
+        self.lowers = lowers
         self.owner = owner
     }
 }
@@ -55,6 +56,6 @@ protocol UnionDriver: Sendable {
     func mount() throws(AntaresError)
     func unmount(lazy: Bool) throws(AntaresError)
     var isMounted: Bool { get }
-    /// The requests counted by the FUSE server this driver runs (nil while unmounted).
+    /// The requests counted by the FUSE server this driver runs (nil for the kernel's union or while unmounted).
     var requests: RequestCounters? { get }
 }

@@ -1,4 +1,5 @@
 import Antares
+import ScorpioKit
 import FuseKit
 
 /// The daemon's health, its metrics, and its shutdown.
@@ -17,7 +18,7 @@ extension AntaresService {
         var byState: [String: Int] = [:]
         for record in records { byState[record.state.name, default: 0] += 1 }
         return metrics.exposition(
-            live: Array(manager.requestCounters().values), store: manager.contentStore.counts,
+            live: Array(manager.requestCounters().values), bases: SharedBases(config: config).statuses(),
             mountsByState: byState, shuttingDown: shuttingDown)
     }
 

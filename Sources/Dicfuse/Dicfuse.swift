@@ -11,8 +11,8 @@ public struct DicfuseOptions: Sendable {
     public var gid: gid_t = getegid()
     /// How long the kernel may cache entries and attributes; base entries never change.
     public var cacheTimeout: Double = 365 * 24 * 3600
-    /// Blob descriptors kept open at once.
-    public var openBlobLimit = 4096
+    /// Blob descriptors kept open at once (a share of the process's descriptor limit).
+    public var openBlobLimit = DescriptorBudget.share
     /// How many levels of subdirectories are listed ahead, in the background, below a directory the
     /// kernel looks into (0: strictly on demand).
     public var prefetchDepth = 0

@@ -4,7 +4,7 @@ import ArgumentParser
 struct BaseCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "base",
-        abstract: "Serve a revision of the monorepo read-only (the layer jobs build on).",
-        subcommands: [BaseMountCommand.self, BaseUnmountCommand.self]
+        abstract: "The read-only bases jobs build on: the host's shared ones, or one served by hand.",
+        subcommands: [BaseListCommand.self, BaseGCCommand.self, BaseMountCommand.self, BaseUnmountCommand.self, BaseHostCommand.self]
     )
 }

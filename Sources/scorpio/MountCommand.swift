@@ -64,7 +64,6 @@ struct MountCommand: BackgroundServing {
             try await mountThroughDaemon(client)
             return
         }
-        if let driver { config.unionDriver = driver }
         let job = try jobID.map { text throws(ManagerError) in try JobID.validated(text) } ?? JobID.generate()
         try MountFailure.mapping { try serve(job, config: config) }
     }
@@ -83,13 +82,14 @@ struct MountCommand: BackgroundServing {
     }
 
     private func serve(_ job: JobID, config: ScorpioConfig) throws {
-        let manager = try JobManagement.manager(config: config, base: base.selection(config: config))
+        let choice = DriverChoice(config.unionDriver, requested: driver, config: config)
+        let manager = try JobManagement.manager(config: config, base: base.selection(config: config), driver: choice.kind)
         SignalUnmounter.onSignal { manager.unmountAll(keepUpper: true) }
         SignalUnmounter.install()
         var spec = base.jobSpec(changeList: changeList)
         spec.owner = user.flatMap(FileOwner.init)
         let record = try manager.mountJob(job, at: at.map { FilePath($0) }, spec: spec)
-        let detail = "\(record.driver) driver, base \(record.base)"
+        let detail = "\(record.driver) driver (\(choice.reason)), base \(record.base)"
         if !BackgroundServer.reportReady("job \(job) mounted at \(record.mountpoint) (\(detail))") {
             print("scorpio: serving job \(job) at \(record.mountpoint) (\(detail))")
         }

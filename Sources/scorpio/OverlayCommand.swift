@@ -9,10 +9,11 @@ struct OverlayCommand: BackgroundServing {
         commandName: "overlay",
         abstract: "Mount a union of plain directories, with fuse-overlayfs's command line.",
         discussion: """
-            The lowest lowerdir is served read-only through Dicfuse; a second lowerdir (the one above it) \
-            is a read-only layer in overlayfs's format; upperdir takes the writes, in the same format, so \
-            kernel overlayfs and fuse-overlayfs can mount it too. Like fuse-overlayfs it serves from the \
-            background once mounted; -f stays in the foreground. Installed as `scorpio-overlay` (a link \
+            The lowerdirs (topmost first, separated by ':') are read-only layers in overlayfs's format; \
+            upperdir takes the writes, in the same format, so kernel overlayfs and fuse-overlayfs can mount \
+            it too. With the fuse driver it serves from the background once mounted, like fuse-overlayfs, \
+            until the union is unmounted (a plain umount will do); with the kernel driver the kernel \
+            serves it and nothing stays running. -f stays in the foreground. Installed as `scorpio-overlay` (a link \
             to scorpio) it is also `mount -t fuse.scorpio-overlay` and a container engine's \
             mount_program.
 
@@ -53,22 +54,15 @@ struct OverlayCommand: BackgroundServing {
     func announcement(ready: String, pid: pid_t, elapsed: Duration) -> String? { nil }
 
     private func serve(_ parsed: OverlayOptions, config: ScorpioConfig) throws {
-        let store: ContentStore
-        let source: DirectoryTreeSource
-        do {
-            store = try ContentStore(root: config.storePath)
-            source = try DirectoryTreeSource(path: parsed.base)
-        } catch {
-            throw BaseSourceError.source(error)
-        }
-        let layers = UnionLayers(upper: parsed.upper, work: parsed.work, changeList: parsed.middle)
-        let union = try AntaresFuse(
-            mountpoint: FilePath(mountpoint), dicfuse: Dicfuse(source: source, store: store), layers: layers,
-            driver: JobManagement.driver(for: driver ?? config.unionDriver), options: parsed.mount)
+        let layers = UnionLayers(upper: parsed.upper, work: parsed.work, lowers: parsed.lowers)
+        let kind = DriverChoice(config.unionDriver, requested: driver, config: config).kind
+        let union = try AntaresFuse(mountpoint: FilePath(mountpoint), layers: layers, driver: kind, options: parsed.mount)
         SignalUnmounter.onSignal { try? union.unmount(lazy: true) }
         SignalUnmounter.install()
         try union.mount()
         BackgroundServer.reportReady("\(mountpoint)")
+        // The kernel serves its overlay alone: like mount(8), nothing stays running unless asked to (-f).
+        if kind == .kernel && !foreground { return }
         // Served until the union is unmounted, here or by a plain `umount`; then everything it held goes.
         MountTable.waitUntilUnmounted(FilePath(mountpoint))
         try? union.unmount(lazy: true)
@@ -80,8 +74,8 @@ struct OverlayCommand: BackgroundServing {
 /// mount options (`ro`, `nosuid`, `dev`, `noexec`, `noatime`, `allow_other`, …). Any other option is
 /// refused, by name.
 struct OverlayOptions {
-    var base: FilePath
-    var middle: FilePath?
+    /// Topmost first, as overlayfs's lowerdir lists them.
+    var lowers: [FilePath]
     var upper: FilePath
     var work: FilePath
     var mount = UnionMountOptions()
@@ -110,12 +104,8 @@ struct OverlayOptions {
         guard let lower = values["lowerdir"], !lower.isEmpty else { throw ValidationError("-o lowerdir=… is required") }
         guard let upper = values["upperdir"], !upper.isEmpty else { throw ValidationError("-o upperdir=… is required") }
         guard let work = values["workdir"], !work.isEmpty else { throw ValidationError("-o workdir=… is required") }
-        let lowers = lower.split(separator: ":").map { FilePath(String($0)) }
-        guard (1...2).contains(lowers.count) else {
-            throw ValidationError("lowerdir=\(lower): Scorpio's union takes one or two lower directories, not \(lowers.count)")
-        }
-        base = lowers.last!
-        middle = lowers.count == 2 ? lowers[0] : nil
+        lowers = lower.split(separator: ":", omittingEmptySubsequences: false).map { FilePath(String($0)) }
+        guard !lowers.contains(where: \.isEmpty) else { throw ValidationError("lowerdir=\(lower): an empty lower directory") }
         self.upper = FilePath(upper)
         self.work = FilePath(work)
     }

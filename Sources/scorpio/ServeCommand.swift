@@ -50,18 +50,18 @@ struct ServeCommand: AsyncParsableCommand {
 
     func run() async throws {
         let overrides = bind.map { [CommandLineOverride(keyNamed: "http_bind", flag: "--bind", value: $0)] } ?? []
-        var config = try global.loadConfigAndStartLogging(commandOverrides: overrides).config
-        if let driver { config.unionDriver = driver }
+        let config = try global.loadConfigAndStartLogging(commandOverrides: overrides).config
         let selection = base.selection(config: config)
         let settings = DaemonSettings(config: config)
         try settings.validate()
-        let manager = try JobManagement.manager(config: config, base: selection)
+        let choice = DriverChoice(config.unionDriver, requested: driver, config: config)
+        let manager = try JobManagement.manager(config: config, base: selection, driver: choice.kind)
         let logger = Logger(label: "scorpio.daemon")
         let service = AntaresService(manager: manager, config: config, base: selection, logger: logger)
         let daemon = AntaresDaemon(service: service, settings: settings, logger: logger)
         let announcement = Task {
             if let address = await daemon.listeningAddress() {
-                print("scorpio: listening on \(address) (\(manager.driver.rawValue) driver, base \(selection.repository?.string ?? ".") at \(selection.revision))")
+                print("scorpio: listening on \(address) (\(manager.driver.rawValue) driver, \(choice.reason); base \(selection.repository?.string ?? ".") at \(selection.revision))")
                 fflush(nil)
             }
         }

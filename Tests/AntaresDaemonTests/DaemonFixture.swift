@@ -79,6 +79,8 @@ final class DaemonFixture: @unchecked Sendable {
         config.antares.clRoot = scratch.path.appending("antares/cl")
         config.antares.mountRoot = scratch.path.appending("antares/mnt")
         config.antares.stateFile = scratch.path.appending("antares/state.toml")
+        config.antares.baseRoot = scratch.path.appending("antares/bases")
+        config.antares.baseLinger = .zero
         config.artifacts.directory = scratch.path.appending("artifacts")
         config.treeSource.repository = repository.path
         let base = BaseSelection(config: config)
@@ -130,12 +132,13 @@ final class DaemonFixture: @unchecked Sendable {
     }
 
     /// The mountpoints below the scratch directory.
-    var mounts: [String] { mountpoints(under: scratch.path) }
+    /// The jobs' mounts (the shared bases they stand on are mounted elsewhere under the scratch directory).
+    var mounts: [String] { mountpoints(under: scratch.path.appending("antares/mnt")) }
 
     func stop() async {
         await daemon.shutdown()
         _ = try? await running.value
         session.invalidateAndCancel()
-        for mountpoint in mounts.reversed() { _ = umount2(mountpoint, Int32(MNT_DETACH)) }
+        for mountpoint in waitUntilNothingIsMounted(under: scratch.path).reversed() { _ = umount2(mountpoint, Int32(MNT_DETACH)) }
     }
 }

@@ -69,15 +69,17 @@ struct ChangeListRepository {
 /// A kernel-driver union over a repository's revision, with a change-list layer, for one test.
 final class ChangeListUnion {
     let mountpoint: FilePath
+    private let base: InProcessBase
     private let union: AntaresFuse
 
     init(repository: FilePath, revision: String, changeList: FilePath, in scratch: Scratch) throws {
         let source = try GitTreeSource(repository: repository.string, revision: revision)
         let dicfuse = Dicfuse(source: source, store: try ContentStore(root: scratch.path.appending("store")))
+        base = try InProcessBase(dicfuse, at: scratch.path.appending("base"))
         let layers = UnionLayers(
-            upper: scratch.directory("upper"), work: scratch.directory("union-work"), changeList: changeList)
+            upper: scratch.directory("upper"), work: scratch.directory("union-work"), lowers: [changeList, base.mountpoint])
         mountpoint = scratch.directory("mnt")
-        union = try AntaresFuse(mountpoint: mountpoint, dicfuse: dicfuse, layers: layers, driver: .kernel)
+        union = try AntaresFuse(mountpoint: mountpoint, layers: layers, driver: .kernel)
         try union.mount()
     }
 

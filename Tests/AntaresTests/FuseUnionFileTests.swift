@@ -54,7 +54,7 @@ struct FuseUnionFileTests {
         union.run("echo more >> cl.txt")
         #expect(union.run("cat cl.txt") == "cl\nmore\n")
         #expect(union.upperXattr("cl.txt", "user.origin") == "cl")
-        #expect(shell("cat '\(union.layers.changeList!)/cl.txt'").output == "cl\n", "the change list stays as it was")
+        #expect(shell("cat '\(union.changeList!)/cl.txt'").output == "cl\n", "the change list stays as it was")
     }
 
     @Test func mountsWithTheUnionsNamesAndKernelPermissionChecks() throws {

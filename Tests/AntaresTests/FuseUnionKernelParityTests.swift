@@ -29,11 +29,8 @@ struct FuseUnionKernelParityTests {
         let fuseView = snapshot(union.mountpoint)
         try union.unmount()
 
-        let base = union.scratch.directory("base"), overlayWork = union.scratch.directory("overlay-work")
-        let merged = union.scratch.directory("merged")
-        let baseMount = try union.dicfuse.mount(at: base)
-        defer { try? baseMount.unmount(lazy: true) }
-        let options = "lowerdir=\(union.layers.changeList!):\(base),upperdir=\(union.upper),workdir=\(overlayWork),redirect_dir=on,index=off"
+        let overlayWork = union.scratch.directory("overlay-work"), merged = union.scratch.directory("merged")
+        let options = "lowerdir=\(union.changeList!):\(union.base.mountpoint),upperdir=\(union.upper),workdir=\(overlayWork),redirect_dir=on,index=off"
         try #require(shell("mount -t overlay overlay -o '\(options)' '\(merged)'").status == 0)
         defer { _ = shell("umount -l '\(merged)'") }
         let kernelView = snapshot(merged)
@@ -46,12 +43,9 @@ struct FuseUnionKernelParityTests {
     @Test func fuseDriverReadsWhatKernelOverlayfsWrote() throws {
         let union = try FuseUnionMount()
         try union.unmount()
-        let base = union.scratch.directory("base"), overlayWork = union.scratch.directory("overlay-work")
-        let merged = union.scratch.directory("merged")
+        let overlayWork = union.scratch.directory("overlay-work"), merged = union.scratch.directory("merged")
         do {
-            let baseMount = try union.dicfuse.mount(at: base)
-            defer { try? baseMount.unmount(lazy: true) }
-            let options = "lowerdir=\(base),upperdir=\(union.upper),workdir=\(overlayWork),redirect_dir=on,index=off"
+            let options = "lowerdir=\(union.base.mountpoint),upperdir=\(union.upper),workdir=\(overlayWork),redirect_dir=on,index=off"
             try #require(shell("mount -t overlay overlay -o '\(options)' '\(merged)'").status == 0)
             defer { _ = shell("umount '\(merged)'") }
             let script = "cd '\(merged)' && mv new renamed && rm empty.txt && rm -r src/lib && mkdir src/lib && echo a > src/lib/a && echo b >> run.sh"

@@ -20,9 +20,17 @@ private final class ManagerFixture {
             upperRoot: scratch.path.appending("upper"), changeListRoot: scratch.path.appending("cl"),
             mountRoot: scratch.path.appending("mnt"), stateFile: scratch.path.appending("state.toml"))
         let repositoryPath = repository.path.string
+        let store = try ContentStore(root: scratch.path.appending("store"))
+        let baseRoot = scratch.path.appending("bases")
         manager = AntaresManager(
-            paths: paths, bases: DicfuseManager(store: try ContentStore(root: scratch.path.appending("store"))), driver: driver,
-            openBase: { spec throws(SourceError) in try GitTreeSource(repository: repositoryPath, subdirectory: spec.path) },
+            paths: paths, driver: driver,
+            leaseBase: { job, spec throws(ManagerError) in
+                let source: GitTreeSource
+                do throws(SourceError) { source = try GitTreeSource(repository: repositoryPath, subdirectory: spec.path) } catch { throw .base(error) }
+                do throws(AntaresError) { return try InProcessBase(Dicfuse(source: source, store: store), at: baseRoot.appending(job.rawValue)) } catch {
+                    throw .union(error)
+                }
+            },
             buildChangeList: { spec, directory throws(ManagerError) in
                 // A CL named N replaces src/main.c with "cl N".
                 guard shell("mkdir -p '\(directory)/src' && echo 'cl \(spec.cl ?? "")' > '\(directory)/src/main.c'").status == 0 else {

@@ -11,11 +11,14 @@ enum TestedDrivers {
     static let all: [UnionDriverKind] = [.kernel, .fuse]
 }
 
-/// A union over a test repository's `main`, with an optional change-list layer, mounted for one test.
+/// A union over a test repository's `main` (served by this process at `base`), with an optional
+/// change-list layer, mounted for one test.
 final class UnionFixture {
     let scratch: Scratch
     let repository: TestRepository
     let dicfuse: Dicfuse
+    let base: InProcessBase
+    let changeList: FilePath?
     let layers: UnionLayers
     let mountpoint: FilePath
     let driver: UnionDriverKind
@@ -30,7 +33,9 @@ final class UnionFixture {
             clPath = scratch.directory("cl")
             try changeList(clPath!)
         }
-        layers = UnionLayers(upper: scratch.path.appending("upper"), work: scratch.path.appending("work"), changeList: clPath)
+        self.changeList = clPath
+        base = try InProcessBase(dicfuse, at: scratch.path.appending("base"))
+        layers = UnionLayers(upper: scratch.path.appending("upper"), work: scratch.path.appending("work"), lowers: [clPath].compactMap { $0 } + [base.mountpoint])
         mountpoint = scratch.directory("mnt")
         self.driver = driver
         try mount()
@@ -39,7 +44,7 @@ final class UnionFixture {
     deinit { try? union?.unmount(lazy: true) }
 
     func mount() throws {
-        let union = try AntaresFuse(mountpoint: mountpoint, dicfuse: dicfuse, layers: layers, driver: driver)
+        let union = try AntaresFuse(mountpoint: mountpoint, layers: layers, driver: driver)
         try union.mount()
         self.union = union
     }

@@ -59,11 +59,33 @@ struct CLIOverlayTests {
         }
     }
 
-    @Test func moreThanTwoLowersAreRefusedNamingTheOption() throws {
+    @Test func badLowersAreRefusedNamingThem() throws {
         try withSandbox { scorpio, directory in
-            let run = try scorpio.run(["overlay", "-o", "lowerdir=/a:/b:/c,upperdir=/u,workdir=/w", "\(directory)/mnt"])
-            #expect(run.status == 2)
-            #expect(run.standardError.contains("lowerdir=/a:/b:/c"), "\(run.standardError)")
+            let empty = try scorpio.run(["overlay", "-o", "lowerdir=/a::/c,upperdir=/u,workdir=/w", "\(directory)/mnt"])
+            #expect(empty.status == 2)
+            #expect(empty.standardError.contains("lowerdir=/a::/c"), "\(empty.standardError)")
+            #expect(sh("mkdir -p '\(directory)/mnt'").status == 0)
+            let missing = try scorpio.run(["overlay", "-o", "lowerdir=\(directory)/no-such,upperdir=\(directory)/u,workdir=\(directory)/w", "\(directory)/mnt"])
+            #expect(missing.status != 0)
+            #expect(missing.standardError.contains("\(directory)/no-such"), "\(missing.standardError)")
+            #expect(mounts(under: directory).isEmpty)
+        }
+    }
+
+    @Test(arguments: ["fuse", "kernel"])
+    func anyNumberOfLowersMergeTopmostFirst(driver: String) throws {
+        try withSandbox { scorpio, directory in
+            try write(sandboxedDirectories(in: directory), to: directory.appending("scorpio.toml"))
+            let d = directory.string
+            #expect(sh("""
+                set -e; mkdir -p '\(d)/l1' '\(d)/l2' '\(d)/l3/dir' '\(d)/up' '\(d)/work' '\(d)/mnt'
+                echo 1 > '\(d)/l1/a'; echo 2 > '\(d)/l2/a'; echo 2 > '\(d)/l2/b'; echo 3 > '\(d)/l3/c'; echo 3 > '\(d)/l3/dir/d'
+                """).status == 0)
+            defer { detachMounts(under: directory) }
+            let mount = try scorpio.run(["overlay", "--driver", driver, "-o", "lowerdir=\(d)/l1:\(d)/l2:\(d)/l3,upperdir=\(d)/up,workdir=\(d)/work", "\(d)/mnt"])
+            try #require(mount.status == 0, "\(mount.standardError)")
+            #expect(sh("cd '\(d)/mnt' && cat a b c dir/d && ls").output == "1\n2\n3\n3\na\nb\nc\ndir\n")
+            #expect(sh("umount '\(d)/mnt'").status == 0)
         }
     }
 }

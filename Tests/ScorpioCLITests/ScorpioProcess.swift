@@ -112,6 +112,8 @@ func sandboxedDirectories(in directory: FilePath) -> String {
     cl_root = "\(directory.string)/antares/cl"
     mount_root = "\(directory.string)/antares/mnt"
     state_file = "\(directory.string)/antares/state.toml"
+    base_root = "\(directory.string)/antares/bases"
+    base_linger = 0
 
     """
 }

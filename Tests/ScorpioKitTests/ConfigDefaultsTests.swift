@@ -31,6 +31,8 @@ struct ConfigDefaultsTests {
         ("antares_cl_root", #""/tmp/scorpio-megadir/antares/cl""#),
         ("antares_mount_root", #""/tmp/scorpio-megadir/antares/mnt""#),
         ("antares_state_file", #""/tmp/scorpio-megadir/antares/state.toml""#),
+        ("antares_base_root", #""/tmp/scorpio-megadir/antares/bases""#),
+        ("base_linger", "300"),
         ("antares_load_dir_depth", "3"),
         ("antares_dicfuse_stat_mode", #""fast""#),
         ("antares_dicfuse_open_buff_max_bytes", #""64M""#),

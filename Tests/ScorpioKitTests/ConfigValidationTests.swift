@@ -32,6 +32,8 @@ struct ConfigValidationTests {
         ("antares_cl_root", "", "expected a non-empty path"),
         ("antares_mount_root", "", "expected a non-empty path"),
         ("antares_state_file", "", "expected a non-empty path"),
+        ("antares_base_root", "", "expected a non-empty path"),
+        ("base_linger", "5m", "expected a non-negative integer"),
         ("antares_load_dir_depth", "deep", "expected a non-negative integer"),
         ("antares_dicfuse_stat_mode", "medium", "expected one of fast, accurate"),
         ("antares_dicfuse_open_buff_max_bytes", "-64M", "expected a positive size"),

@@ -129,6 +129,15 @@ public func mountpoints(under directory: FilePath) -> [String] {
         .map { String($0.split(separator: " ")[1]) }.filter { $0.hasPrefix(directory.string + "/") }
 }
 
+/// Waits (up to `timeout`) until nothing is mounted below `directory`: a shared base ends a moment
+/// after the last job on it lets go. Returns what is still mounted then.
+@discardableResult
+public func waitUntilNothingIsMounted(under directory: FilePath, timeout: Duration = .seconds(5)) -> [String] {
+    let deadline = ContinuousClock.now + timeout
+    while !mountpoints(under: directory).isEmpty && ContinuousClock.now < deadline { usleep(10_000) }
+    return mountpoints(under: directory)
+}
+
 /// A git repository made for a test with the git command line (scaffolding; the product reads it
 /// through libgit2). Two commits: the second modifies, deletes, adds and renames.
 public struct TestRepository {

@@ -53,6 +53,7 @@ upper_root = "$scratch/antares/upper"
 cl_root = "$scratch/antares/cl"
 mount_root = "$scratch/antares/mnt"
 state_file = "$scratch/antares/state.toml"
+base_root = "$scratch/antares/bases"
 TOML
 export SCORPIO_CONFIG=$scratch/scorpio.toml
 
@@ -79,6 +80,10 @@ printf 'const char *greeting(void) { return "hey"; }\n' > lib/greet/greet.c
 "$scorpio" run --job-id local-build --artifact "$scratch/layers/local.tar.gz" -- make -s
 try_layer "$scratch/layers/local.tar.gz"
 git checkout -q -- lib/greet/greet.c
+
+step "The builds of one revision shared one base, served a while after the last of them"
+"$scorpio" base list
+"$scorpio" base gc
 
 step "Nothing was built in the work tree itself, and nothing stays mounted"
 test ! -e out && echo "no out/ in $repo"

@@ -1,4 +1,3 @@
-import Dicfuse
 import FuseKit
 import Glibc
 import SystemPackage
@@ -11,7 +10,7 @@ extension UnionFilesystem {
     @discardableResult
     func copyUp(_ inode: Inode) throws(Errno) -> RealEntry {
         let location = try self.location(of: inode)
-        if case .layer(let entry, _) = location, entry.isWritable { return entry }
+        if location.isWritable { return location.entry }
         guard let path = nodes.path(of: inode) else {
             // Nameless (unlinked while open) and still in a lower layer: its copy is its orphan file.
             let orphan = edits.orphanName(inode)
@@ -52,36 +51,31 @@ extension UnionFilesystem {
             defer { close(destination) }
             try copyData(of: location, to: destination, count: attributes.size)
         case .symbolicLink:
-            let linkTarget: String
-            switch location {
-            case .layer(let entry, _): linkTarget = try entry.directory.readlink(entry.path)
-            case .base(let base, _): linkTarget = try layers.dicfuse.readlink(base).string
-            }
-            try directory.makeSymlink(target, target: linkTarget)
+            try directory.makeSymlink(target, target: try location.entry.directory.readlink(location.entry.path))
         default:
             try directory.makeNode(target, attributes.mode, attributes.rdev)
         }
         try directory.changeOwner(target, uid: attributes.uid, gid: attributes.gid)
         if attributes.fileType != .symbolicLink { try directory.changeMode(target, attributes.mode) }
-        if case .layer(let entry, _) = location { try copyXattrs(from: entry, to: target, in: directory) }
+        try copyXattrs(from: location.entry, to: target, in: directory)
         try directory.setTimes(target, access: attributes.accessTime, modification: attributes.modificationTime)
     }
 
     private func copyData(of location: EntryLocation, to destination: Int32, count: UInt64) throws(Errno) {
-        switch location {
-        case .base(let base, _):
-            let blob = try layers.dicfuse.blob(of: base)
-            try Posix.copyData(from: blob.descriptor.rawValue, to: destination, count: blob.size)
-        case .layer(let entry, _):
-            let source = try entry.directory.open(entry.path, O_RDONLY)
-            defer { close(source) }
-            try Posix.copyData(from: source, to: destination, count: count)
-        }
+        let source = try location.entry.directory.open(location.entry.path, O_RDONLY)
+        defer { close(source) }
+        try Posix.copyData(from: source, to: destination, count: count)
     }
 
-    /// Copies the xattrs a user can see (overlay-internal ones stay behind).
+    /// Copies the xattrs a user can see (overlay-internal ones stay behind); a layer whose filesystem
+    /// has no xattrs has none to copy.
     private func copyXattrs(from source: RealEntry, to target: String, in directory: LayerDirectory) throws(Errno) {
-        for name in try source.directory.xattrNames(source.path) where !OverlayFormat.isInternal(name) {
+        let names: [String]
+        do throws(Errno) { names = try source.directory.xattrNames(source.path) } catch {
+            if error == .notSupported || error == .noFunction { return }
+            throw error
+        }
+        for name in names where !OverlayFormat.isInternal(name) {
             guard let value = try? source.directory.xattr(source.path, name) else { continue }
             try directory.setXattr(target, name, value, flags: 0)
         }

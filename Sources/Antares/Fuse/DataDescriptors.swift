@@ -72,14 +72,3 @@ final class DataDescriptorCache: Sendable {
 
     var count: Int { state.withLock { $0.descriptors.count } }
 }
-
-/// How many descriptors a cache of this process may keep open: a share of the process's limit (which
-/// cannot be raised on every host), so that several caches, the base's blobs and libfuse's own fit.
-enum DescriptorBudget {
-    static var share: Int {
-        var limit = rlimit()
-        guard getrlimit(__rlimit_resource_t(RLIMIT_NOFILE.rawValue), &limit) == 0 else { return 1024 }
-        let soft = Int(clamping: limit.rlim_cur)
-        return min(4096, max(16, soft / 8))
-    }
-}

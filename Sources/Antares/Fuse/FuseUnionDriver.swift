@@ -1,4 +1,3 @@
-import Dicfuse
 import FuseKit
 import Glibc
 import Synchronization
@@ -15,13 +14,12 @@ final class FuseUnionDriver: UnionDriver {
     /// The union's scratch space for copy-ups, inside the layers' work directory.
     var unionWork: FilePath { layers.work.appending("union") }
 
-    init(mountpoint: FilePath, dicfuse: Dicfuse, layers: UnionLayers, options: UnionMountOptions) throws(AntaresError) {
+    init(mountpoint: FilePath, layers: UnionLayers, options: UnionMountOptions) throws(AntaresError) {
         self.mountpoint = mountpoint
         self.layers = layers
         self.options = options
         guard isDirectory(layers.upper) else { throw .layer(layers.upper, reason: "the upper layer is not a directory") }
-        filesystem = UnionFilesystem(
-            dicfuse: dicfuse, upper: layers.upper, changeList: layers.changeList, work: layers.work.appending("union"), baseOwner: layers.owner)
+        filesystem = UnionFilesystem(upper: layers.upper, lowers: layers.lowers, work: layers.work.appending("union"))
     }
 
     var isMounted: Bool { mounted.withLock { $0?.isMounted ?? false } }

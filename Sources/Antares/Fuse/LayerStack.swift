@@ -1,17 +1,16 @@
-import Dicfuse
 import FuseKit
 import Glibc
 import SystemPackage
 
 /// An entry in one of the union's real directories.
 struct RealEntry {
-    enum Layer {
+    enum Layer: Equatable {
         /// The upper layer: the union writes here.
         case upper
         /// A file unlinked while still open, kept in the union's scratch space until it is forgotten.
         case orphan
-        /// The change list's layer: read-only to the union.
-        case changeList
+        /// A lower layer (0 is the topmost): read-only to the union.
+        case lower(Int)
     }
 
     let layer: Layer
@@ -19,42 +18,46 @@ struct RealEntry {
     let path: String
     let directory: LayerDirectory
 
-    var isWritable: Bool { layer != .changeList }
+    var isWritable: Bool { layer == .upper || layer == .orphan }
 }
 
-/// Where a union entry lives now: the topmost layer that has it.
-enum EntryLocation {
-    case layer(RealEntry, stat)
-    case base(Inode, FileAttributes)
+/// Where a union entry lives now: the topmost layer that has it, and its status there.
+struct EntryLocation {
+    let entry: RealEntry
+    let status: stat
 
-    var isDirectory: Bool {
-        switch self {
-        case .layer(_, let st): st.isDirectory
-        case .base(_, let attributes): attributes.fileType == .directory
-        }
+    init(_ entry: RealEntry, _ status: stat) {
+        self.entry = entry
+        self.status = status
     }
+
+    var isDirectory: Bool { status.isDirectory }
 
     /// The upper layer's path, when the entry lives there.
-    var upperPath: String? {
-        if case .layer(let entry, _) = self, entry.layer == .upper { return entry.path }
-        return nil
-    }
+    var upperPath: String? { entry.layer == .upper ? entry.path : nil }
 
-    var isWritable: Bool {
-        if case .layer(let entry, _) = self { return entry.isWritable }
-        return false
-    }
+    var isWritable: Bool { entry.isWritable }
 
     /// The entry's attributes, numbered as the union's `inode`.
-    func attributes(as inode: Inode) -> FileAttributes {
-        switch self {
-        case .layer(_, let st):
-            return FileAttributes(st, inode: inode)
-        case .base(_, var attributes):
-            attributes.inode = inode
-            return attributes
-        }
+    func attributes(as inode: Inode) -> FileAttributes { FileAttributes(status, inode: inode) }
+}
+
+/// Where a union entry continues below the upper layer: the lower layers that hold it, topmost first
+/// (several for a directory that merges, one for anything else).
+struct LowerOrigin: Sendable, Equatable {
+    struct Place: Sendable, Equatable {
+        /// Index into the lower layers (0 is the topmost).
+        var layer: Int
+        /// Relative to that layer's directory.
+        var path: String
     }
+
+    var places: [Place]
+    /// The entry's path in the lower layers' namespace (what a redirect to it records).
+    var path: String
+    var isDirectory: Bool
+
+    func place(in layer: Int) -> String? { places.first { $0.layer == layer }?.path }
 }
 
 /// An entry found by name in a union directory.
@@ -63,35 +66,32 @@ struct ResolvedChild {
     var lower: LowerOrigin?
 }
 
-/// The layers of one union (upper over change list over base) and lookups across them, following
-/// kernel overlayfs with `redirect_dir=on`: a whiteout hides what lies below, an opaque directory hides
-/// everything below it, a redirect continues the lower lookup at another path.
+/// The layers of one union (upper over any number of read-only lower directories) and lookups across
+/// them, following kernel overlayfs with `redirect_dir=on`: a whiteout hides what lies below, an opaque
+/// directory hides everything below it, a redirect continues the lower lookup at another path.
 struct LayerStack: Sendable {
     let upper: LayerDirectory
-    let changeList: LayerDirectory?
-    let dicfuse: Dicfuse
+    /// Topmost first: a job's change list, then its base (a mounted Dicfuse revision, or any directory).
+    let lowers: [LayerDirectory]
     let format: OverlayFormat
-    /// Owner every base entry is shown with, when the union serves a build user (nil: the base's own).
-    let baseOwner: FileOwner?
 
     var rootLower: LowerOrigin {
-        LowerOrigin(changeListPath: changeList == nil ? nil : "", base: .root, path: "", isDirectory: true)
+        var places: [LowerOrigin.Place] = []
+        for index in lowers.indices {
+            places.append(LowerOrigin.Place(layer: index, path: ""))
+            if format.isOpaque("", in: lowers[index]) { break }
+        }
+        return LowerOrigin(places: places, path: "", isDirectory: true)
     }
 
     func upperEntry(_ path: String) -> RealEntry { RealEntry(layer: .upper, path: path, directory: upper) }
-
-    /// The upper layer's entry at `path`, unless it is a whiteout.
-    func upperStatus(_ path: String) -> stat? {
-        guard let st = upper.status(path), !st.isWhiteout else { return nil }
-        return st
-    }
 
     /// `name` in the union directory at `path` whose lower layers continue at `lower`.
     func child(named name: String, inDirectory path: String, lower: LowerOrigin?) throws(Errno) -> ResolvedChild {
         let childPath = joinPath(path, name)
         if let st = upper.status(childPath) {
             if st.isWhiteout { throw .noSuchFileOrDirectory }
-            let location = EntryLocation.layer(upperEntry(childPath), st)
+            let location = EntryLocation(upperEntry(childPath), st)
             guard st.isDirectory else { return ResolvedChild(location: location, lower: nil) }
             return ResolvedChild(location: location, lower: lowerOfUpperDirectory(childPath, name: name, parentLower: lower))
         }
@@ -122,67 +122,47 @@ struct LayerStack: Sendable {
         return current
     }
 
-    /// `name` below a lower directory: the change list first, then the base.
+    /// `name` below a lower directory, layer by layer from the top: the first non-directory is the entry
+    /// (and hides what is below it), directories merge until one is opaque; a whiteout ends the search,
+    /// and a redirect sends it on to another name (relative) or path (absolute) in the layers below.
     func lowerChild(of parent: LowerOrigin, named name: String) -> LowerOrigin? {
-        var origin = LowerOrigin(changeListPath: nil, base: nil, path: joinPath(parent.path, name), isDirectory: false)
-        var baseParent = parent.base
-        var baseName = name
-        if let changeList, let directory = parent.changeListPath, let st = changeList.status(joinPath(directory, name)) {
-            if st.isWhiteout { return nil }
-            let layerPath = joinPath(directory, name)
-            origin.changeListPath = layerPath
-            origin.isDirectory = st.isDirectory
-            guard st.isDirectory else { return origin }
-            if format.isOpaque(layerPath, in: changeList) {
-                baseParent = nil
-            } else if let redirect = format.redirect(of: layerPath, in: changeList) {
-                if redirect.hasPrefix("/") {
-                    let target = FilePath(String(redirect.dropFirst()))
-                    baseParent = nil
-                    if let inode = try? dicfuse.resolve(target), (try? dicfuse.attributes(of: inode))?.fileType == .directory {
-                        origin.base = inode
-                    }
-                } else {
-                    baseName = redirect
-                }
+        var places: [LowerOrigin.Place] = []
+        var nameBelow = name
+        var absoluteBelow: String?
+        for index in lowers.indices {
+            let candidate: String
+            if let absoluteBelow {
+                candidate = absoluteBelow
+            } else {
+                guard let directory = parent.place(in: index) else { continue }
+                candidate = joinPath(directory, nameBelow)
+            }
+            guard let st = lowers[index].status(candidate) else { continue }
+            if st.isWhiteout { break }
+            guard st.isDirectory else {
+                if places.isEmpty { return LowerOrigin(places: [.init(layer: index, path: candidate)], path: joinPath(parent.path, name), isDirectory: false) }
+                break
+            }
+            places.append(.init(layer: index, path: candidate))
+            if format.isOpaque(candidate, in: lowers[index]) { break }
+            if let redirect = format.redirect(of: candidate, in: lowers[index]) {
+                if redirect.hasPrefix("/") { absoluteBelow = String(redirect.dropFirst()) } else { nameBelow = redirect }
             }
         }
-        if let baseParent, let component = FilePath.Component(baseName), let attributes = try? dicfuse.lookup(parent: baseParent, name: component) {
-            let isDirectory = attributes.fileType == .directory
-            if origin.changeListPath == nil {
-                origin.base = attributes.inode
-                origin.isDirectory = isDirectory
-            } else if isDirectory {
-                origin.base = attributes.inode
-            }
-        }
-        return origin.changeListPath == nil && origin.base == nil ? nil : origin
+        return places.isEmpty ? nil : LowerOrigin(places: places, path: joinPath(parent.path, name), isDirectory: true)
     }
 
     /// The topmost lower layer holding `lower`.
     func location(ofLower lower: LowerOrigin) throws(Errno) -> EntryLocation {
-        if let path = lower.changeListPath, let changeList, let st = changeList.status(path) {
-            return .layer(RealEntry(layer: .changeList, path: path, directory: changeList), st)
-        }
-        if let base = lower.base { return .base(base, try baseAttributes(base)) }
-        throw .noSuchFileOrDirectory
-    }
-
-    /// A base entry's attributes as the union shows them.
-    func baseAttributes(_ base: Inode) throws(Errno) -> FileAttributes {
-        var attributes = try dicfuse.attributes(of: base)
-        if let baseOwner {
-            attributes.uid = baseOwner.uid
-            attributes.gid = baseOwner.gid
-        }
-        return attributes
+        guard let top = lower.places.first, let st = lowers[top.layer].status(top.path) else { throw .noSuchFileOrDirectory }
+        return EntryLocation(RealEntry(layer: .lower(top.layer), path: top.path, directory: lowers[top.layer]), st)
     }
 
     /// Where the union entry at `path` (with lower origin `lower`) lives now.
     func location(of path: String, lower: LowerOrigin?) throws(Errno) -> EntryLocation {
         if let st = upper.status(path) {
             if st.isWhiteout { throw .noSuchFileOrDirectory }
-            return .layer(upperEntry(path), st)
+            return EntryLocation(upperEntry(path), st)
         }
         guard let lower else { throw .noSuchFileOrDirectory }
         return try location(ofLower: lower)

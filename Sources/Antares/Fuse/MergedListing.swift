@@ -1,4 +1,3 @@
-import Dicfuse
 import FuseKit
 import Glibc
 import SystemPackage
@@ -22,10 +21,7 @@ extension LayerStack {
             return !format.isOpaque(directory, in: layer)
         }
         guard try addLayer(upper, path), let lower else { return names }
-        if let changeList, let directory = lower.changeListPath, !(try addLayer(changeList, directory)) { return names }
-        if let base = lower.base {
-            for child in try dicfuse.children(of: base) { add(child.name.string, whiteout: false) }
-        }
+        for place in lower.places where !(try addLayer(lowers[place.layer], place.path)) { break }
         return names
     }
 }

@@ -28,7 +28,7 @@ extension UnionFilesystem {
                 try directory.setTimes(path, access: Self.timeChange(changes.accessTime), modification: Self.timeChange(changes.modificationTime))
             }
             guard let st = directory.status(path) else { throw Errno.noSuchFileOrDirectory }
-            return AttributesReply(attributes(inode, at: .layer(entry, st)), timeout: Self.cacheTimeout)
+            return AttributesReply(attributes(inode, at: EntryLocation(entry, st)), timeout: Self.cacheTimeout)
         }
     }
 

@@ -1,20 +1,13 @@
-import Dicfuse
 import FuseKit
 import Glibc
 import SystemPackage
 
 /// File data. `open` is answered with ENOSYS, so the kernel opens files without asking (no-open) and
-/// sends reads and writes by inode: a base file is spliced from its blob, other files from a descriptor
-/// the union keeps (``DataDescriptorCache``); the first write copies a lower file up. `create` hands out
+/// sends reads and writes by inode, spliced from a descriptor of the file in its layer that the union
+/// keeps (``DataDescriptorCache``); the first write copies a lower file up. `create` hands out
 /// no file handle either: once the kernel knows the server has no `open`, it never releases a created
 /// file's handle, so a descriptor given out as one would stay open for good.
 extension UnionFilesystem {
-    /// Where the bytes of a file come from.
-    private enum DataSource {
-        case descriptor(DataDescriptor)
-        case blob(BlobHandle)
-    }
-
     func open(inode: Inode, flags: Int32, context: RequestContext) throws(Errno) -> OpenReply {
         throw .noFunction
     }
@@ -36,18 +29,13 @@ extension UnionFilesystem {
             let inode = nodes.child(of: parent, named: name.string, lower: nil, lookups: 1)
             let st = try Posix.fstat(descriptor)
             _ = dataDescriptors.keep(kept, for: inode)
-            return (entry(inode, at: .layer(layers.upperEntry(path), st)), OpenReply(handle: 0, keepCache: true))
+            return (entry(inode, at: EntryLocation(layers.upperEntry(path), st)), OpenReply(handle: 0, keepCache: true))
         }
     }
 
     func read(inode: Inode, handle: UInt64, offset: Int64, size: Int, context: RequestContext) throws(Errno) -> ReadReply {
-        switch try dataSource(of: inode) {
-        case .descriptor(let kept):
-            return .file(descriptor: kept.descriptor, offset: offset, count: size, owner: kept)
-        case .blob(let blob):
-            let count = offset >= Int64(blob.size) ? 0 : min(size, Int(Int64(blob.size) - offset))
-            return .file(descriptor: blob.descriptor.rawValue, offset: offset, count: count, owner: blob)
-        }
+        let kept = try dataDescriptor(of: inode)
+        return .file(descriptor: kept.descriptor, offset: offset, count: size, owner: kept)
     }
 
     func write(inode: Inode, handle: UInt64, offset: Int64, data: UnsafeRawBufferPointer, flags: Int32, context: RequestContext) throws(Errno) -> Int {
@@ -79,26 +67,19 @@ extension UnionFilesystem {
     }
 
     func lseek(inode: Inode, handle: UInt64, offset: Int64, whence: Int32) throws(Errno) -> Int64 {
-        let result: off_t
-        switch try dataSource(of: inode) {
-        case .descriptor(let kept): result = withExtendedLifetime(kept) { Glibc.lseek(kept.descriptor, off_t(offset), whence) }
-        case .blob(let blob): result = withExtendedLifetime(blob) { Glibc.lseek(blob.descriptor.rawValue, off_t(offset), whence) }
-        }
+        let kept = try dataDescriptor(of: inode)
+        let result = withExtendedLifetime(kept) { Glibc.lseek(kept.descriptor, off_t(offset), whence) }
         guard result >= 0 else { throw Errno(rawValue: errno) }
         return Int64(result)
     }
 
     /// The bytes of `inode` for reading: a kept descriptor, or one opened in the topmost layer.
-    private func dataSource(of inode: Inode) throws(Errno) -> DataSource {
-        if let kept = dataDescriptors.descriptor(for: inode) { return .descriptor(kept) }
-        return try namespaceLock.reading { () throws(Errno) -> DataSource in
-            switch try location(of: inode) {
-            case .layer(let entry, _):
-                let descriptor = try entry.directory.open(entry.path, entry.isWritable ? O_RDWR : O_RDONLY)
-                return .descriptor(dataDescriptors.keep(DataDescriptor(descriptor: descriptor, isWritable: entry.isWritable), for: inode))
-            case .base(let base, _):
-                return .blob(try layers.dicfuse.blob(of: base))
-            }
+    private func dataDescriptor(of inode: Inode) throws(Errno) -> DataDescriptor {
+        if let kept = dataDescriptors.descriptor(for: inode) { return kept }
+        return try namespaceLock.reading { () throws(Errno) -> DataDescriptor in
+            let entry = try location(of: inode).entry
+            let descriptor = try entry.directory.open(entry.path, entry.isWritable ? O_RDWR : O_RDONLY)
+            return dataDescriptors.keep(DataDescriptor(descriptor: descriptor, isWritable: entry.isWritable), for: inode)
         }
     }
 

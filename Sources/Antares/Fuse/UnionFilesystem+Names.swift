@@ -55,7 +55,7 @@ extension UnionFilesystem {
             guard let st = layers.upper.status(path) else { throw Errno.noSuchFileOrDirectory }
             nodes.removeName(newName.string, in: newParent)
             nodes.addName(inode, newName.string, in: newParent, upperFile: st.st_ino)
-            return entry(inode, at: .layer(layers.upperEntry(path), st))
+            return entry(inode, at: EntryLocation(layers.upperEntry(path), st))
         }
     }
 

@@ -1,9 +1,9 @@
-import Dicfuse
 import FuseKit
 import Glibc
 import SystemPackage
 
-/// The union as a FUSE filesystem: upper (read-write directory) over change list over the Dicfuse base,
+/// The union as a FUSE filesystem: upper (read-write directory) over read-only lower directories (a
+/// job's change list over its base, a mounted Dicfuse revision shared by every job on the host),
 /// in kernel overlayfs's upper format, with the semantics of overlayfs with `redirect_dir=on`, so the
 /// same upper directory means the same tree to both drivers.
 ///
@@ -42,10 +42,9 @@ final class UnionFilesystem: FuseFilesystem {
     /// The longest name Linux filesystems take.
     static let maximumNameLength = Int(NAME_MAX)
 
-    init(dicfuse: Dicfuse, upper: FilePath, changeList: FilePath?, work: FilePath, baseOwner: FileOwner? = nil) {
+    init(upper: FilePath, lowers: [FilePath], work: FilePath) {
         layers = LayerStack(
-            upper: LayerDirectory(upper.string), changeList: changeList.map { LayerDirectory($0.string) }, dicfuse: dicfuse,
-            format: OverlayFormat.detect(for: upper), baseOwner: baseOwner)
+            upper: LayerDirectory(upper.string), lowers: lowers.map { LayerDirectory($0.string) }, format: OverlayFormat.detect(for: upper))
         nodes = UnionNodeTable(rootLower: layers.rootLower)
         edits = UpperEdits(upper: layers.upper, work: LayerDirectory(work.string))
         dataDescriptors = DataDescriptorCache(limit: DescriptorBudget.share)
@@ -83,7 +82,7 @@ final class UnionFilesystem: FuseFilesystem {
         guard let node = nodes.node(inode) else { throw .noSuchFileOrDirectory }
         guard let path = nodes.path(of: inode) else {
             if node.isOrphan, let st = edits.work.status(edits.orphanName(inode)) {
-                return .layer(RealEntry(layer: .orphan, path: edits.orphanName(inode), directory: edits.work), st)
+                return EntryLocation(RealEntry(layer: .orphan, path: edits.orphanName(inode), directory: edits.work), st)
             }
             guard let lower = node.lower else { throw .noSuchFileOrDirectory }
             return try layers.location(ofLower: lower)
@@ -119,7 +118,8 @@ final class UnionFilesystem: FuseFilesystem {
 
     /// The upper inode number of a file with several links there (its names share one union node).
     static func sharedUpperFile(_ location: EntryLocation) -> ino_t? {
-        guard case .layer(let entry, let st) = location, entry.layer == .upper, !st.isDirectory, st.st_nlink > 1 else { return nil }
+        let st = location.status
+        guard location.upperPath != nil, !st.isDirectory, st.st_nlink > 1 else { return nil }
         return st.st_ino
     }
 
@@ -146,10 +146,8 @@ final class UnionFilesystem: FuseFilesystem {
     }
 
     func readlink(inode: Inode, context: RequestContext) throws(Errno) -> FilePath {
-        switch try namespaceLock.reading({ () throws(Errno) -> EntryLocation in try self.location(of: inode) }) {
-        case .layer(let entry, _): FilePath(try entry.directory.readlink(entry.path))
-        case .base(let base, _): try layers.dicfuse.readlink(base)
-        }
+        let entry = try namespaceLock.reading { () throws(Errno) -> EntryLocation in try self.location(of: inode) }.entry
+        return FilePath(try entry.directory.readlink(entry.path))
     }
 
     func statfs(inode: Inode) throws(Errno) -> FilesystemStatistics {

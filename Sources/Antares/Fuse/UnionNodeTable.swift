@@ -3,17 +3,6 @@ import Glibc
 import Synchronization
 import SystemPackage
 
-/// Where a union entry continues below the upper layer: its entry in the change list and in the base.
-struct LowerOrigin: Sendable, Equatable {
-    /// The entry's path in the change-list layer (relative to it), if it is there.
-    var changeListPath: String?
-    /// The entry in the base.
-    var base: Inode?
-    /// The entry's path in the lower layers (what a redirect to it records).
-    var path: String
-    var isDirectory: Bool
-}
-
 /// One name of a union node: a hard-linked file has several.
 struct NodeName: Sendable, Equatable {
     var parent: Inode

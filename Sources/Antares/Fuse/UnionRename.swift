@@ -141,9 +141,8 @@ private struct RenamePlan {
 
     /// Whether both names are links of one upper file.
     var isSameFile: Bool {
-        guard case .layer(let from, let a) = source.location, case .layer(let to, let b)? = target?.location,
-            from.layer == .upper, to.layer == .upper
-        else { return false }
+        guard let target, source.location.upperPath != nil, target.location.upperPath != nil else { return false }
+        let a = source.location.status, b = target.location.status
         return a.st_ino == b.st_ino && a.st_dev == b.st_dev
     }
 }

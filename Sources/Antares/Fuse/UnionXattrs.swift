@@ -41,20 +41,18 @@ enum XattrCalls {
 /// Extended attributes through the union: read from the topmost layer, changed after copy-up;
 /// overlayfs's own (`trusted.overlay.*`, `user.overlay.*`) are neither shown nor settable.
 extension UnionFilesystem {
-    private func layerEntry(of inode: Inode) throws(Errno) -> RealEntry? {
-        let location = try namespaceLock.reading { () throws(Errno) -> EntryLocation in try self.location(of: inode) }
-        guard case .layer(let entry, _) = location else { return nil }
-        return entry
+    private func layerEntry(of inode: Inode) throws(Errno) -> RealEntry {
+        try namespaceLock.reading { () throws(Errno) -> EntryLocation in try self.location(of: inode) }.entry
     }
 
     func getxattr(inode: Inode, name: String, context: RequestContext) throws(Errno) -> [UInt8] {
         if OverlayFormat.isInternal(name) { throw .noData }
-        guard let entry = try layerEntry(of: inode) else { throw .noData }
+        let entry = try layerEntry(of: inode)
         return try entry.directory.xattr(entry.path, name)
     }
 
     func listxattr(inode: Inode, context: RequestContext) throws(Errno) -> [String] {
-        guard let entry = try layerEntry(of: inode) else { return [] }
+        let entry = try layerEntry(of: inode)
         return try entry.directory.xattrNames(entry.path).filter { !OverlayFormat.isInternal($0) }
     }
 
@@ -75,11 +73,8 @@ extension UnionFilesystem {
         if OverlayFormat.isInternal(name) { throw .noData }
         try namespaceLock.writing { () throws(Errno) in
             // A name the lower entry does not have is not worth a copy-up (as in kernel overlayfs).
-            switch try location(of: inode) {
-            case .base: throw Errno.noData
-            case .layer(let entry, _) where !entry.isWritable: _ = try entry.directory.xattr(entry.path, name)
-            case .layer: break
-            }
+            let location = try location(of: inode)
+            if !location.isWritable { _ = try location.entry.directory.xattr(location.entry.path, name) }
             let entry = try copyUp(inode)
             try entry.directory.removeXattr(entry.path, name)
         }

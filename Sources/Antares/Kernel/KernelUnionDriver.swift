@@ -1,49 +1,32 @@
-import Dicfuse
 import FuseKit
 import Glibc
-import Synchronization
 import SystemPackage
 
-/// Kernel overlayfs over the read-only Dicfuse mount (and the change-list directory): the kernel merges
-/// the layers and copies up; the base stays lazy. Needs root, or a user namespace where the kernel
+/// Kernel overlayfs over the lower directories (a job's change list over its shared base mount): the
+/// kernel merges the layers and copies up, the base stays lazy, and every job on a base reads the same
+/// page cache. No process serves the union itself. Needs root, or a user namespace where the kernel
 /// allows overlayfs (`userxattr`).
 final class KernelUnionDriver: UnionDriver {
     let mountpoint: FilePath
-    let dicfuse: Dicfuse
     let layers: UnionLayers
     let options: UnionMountOptions
-    private let base = Mutex<FuseMount?>(nil)
 
-    /// Where the base is mounted, inside the private work directory.
-    var baseMountpoint: FilePath { layers.work.appending("base") }
     /// overlayfs's own workdir (must be empty and on the upper's filesystem).
     var overlayWork: FilePath { layers.work.appending("overlay") }
 
-    init(mountpoint: FilePath, dicfuse: Dicfuse, layers: UnionLayers, options: UnionMountOptions) {
+    init(mountpoint: FilePath, layers: UnionLayers, options: UnionMountOptions) {
         self.mountpoint = mountpoint
-        self.dicfuse = dicfuse
         self.layers = layers
         self.options = options
     }
 
-    /// The base's requests: the kernel answers the union itself.
-    var requests: RequestCounters? { base.withLock { $0?.requests } }
+    var requests: RequestCounters? { nil }
 
-    var isMounted: Bool { base.withLock { $0?.isMounted ?? false } && MountTable.mount(at: mountpoint)?.fileSystemType == "overlay" }
+    var isMounted: Bool { MountTable.mount(at: mountpoint)?.fileSystemType == "overlay" }
 
     func mount() throws(AntaresError) {
-        for directory in [baseMountpoint, overlayWork] {
-            do { try makeDirectory(directory) } catch { throw .layer(directory, reason: "\(error)") }
-        }
-        let baseMount: FuseMount
-        do { baseMount = try dicfuse.mount(at: baseMountpoint, owner: layers.owner) } catch { throw .baseMount("\(error)") }
-        do {
-            try mountOverlay()
-        } catch {
-            try? baseMount.unmount(lazy: true)
-            throw error
-        }
-        base.withLock { $0 = baseMount }
+        do { try makeDirectory(overlayWork) } catch { throw .layer(overlayWork, reason: "\(error)") }
+        try mountOverlay()
     }
 
     func unmount(lazy: Bool) throws(AntaresError) {
@@ -54,20 +37,15 @@ final class KernelUnionDriver: UnionDriver {
         } catch .busy {
             throw .busy(mountpoint)
         } catch .notMounted {
-            // Already gone; the base still has to go.
+            // Already gone.
         } catch {
             throw .unmount(mountpoint, reason: "\(error)")
         }
-        let baseMount = base.withLock { mount in
-            defer { mount = nil }
-            return mount
-        }
-        do { try baseMount?.unmount(lazy: true) } catch { throw .unmount(baseMountpoint, reason: "\(error)") }
     }
 
     /// Mounts overlayfs with the most capable options this kernel and privilege level accept.
     private func mountOverlay() throws(AntaresError) {
-        let lowers = ([layers.changeList].compactMap { $0 } + [baseMountpoint]).map { escape($0.string) }
+        let lowers = layers.lowers.map { escape($0.string) }
         let common = "lowerdir=\(lowers.joined(separator: ":")),upperdir=\(escape(layers.upper.string)),workdir=\(escape(overlayWork.string))"
         let format = OverlayFormat.detect(for: layers.upper)
         let attempts = format == .trusted

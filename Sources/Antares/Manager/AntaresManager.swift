@@ -4,16 +4,16 @@ import Foundation
 import Synchronization
 import SystemPackage
 
-/// Per-job unions over shared bases: mounts each job's upper (and change list) over the Dicfuse
-/// instance of its base, serves it from this process, and records every mount in the state file.
+/// Per-job unions over shared bases: mounts each job's upper (and change list) over a lease on its
+/// base (a mounted revision, see ``BaseLease``), serves the union from this process (fuse driver) or
+/// lets the kernel serve it (kernel driver), and records every mount in the state file.
 ///
 /// Idempotent by job id: mounting a job again with the same spec returns its mount; with another spec
-/// it is an error. Every job over one base revision shares one Dicfuse instance (``DicfuseManager``).
+/// it is an error.
 public final class AntaresManager: Sendable {
     public let paths: AntaresPaths
     public let driver: UnionDriverKind
-    private let bases: DicfuseManager
-    private let openBase: @Sendable (JobSpec) throws(SourceError) -> any TreeSource
+    private let leaseBase: @Sendable (JobID, JobSpec) throws(ManagerError) -> any BaseLease
     private let buildChangeList: @Sendable (JobSpec, FilePath) throws(ManagerError) -> Void
     private let stateFile: StateFile
     private let live = Mutex<[JobID: LiveJob]>([:])
@@ -25,15 +25,16 @@ public final class AntaresManager: Sendable {
 
     private struct LiveJob: Sendable {
         let union: AntaresFuse
-        let lease: DicfuseLease
+        let lease: any BaseLease
     }
 
     /// - Parameters:
-    ///   - openBase: the tree a job's spec names (its `path` is the served subdirectory).
+    ///   - leaseBase: a lease on the base a job's spec names (its `path` is the served subdirectory,
+    ///     its `owner` who the entries show as), mounted; held while the job is mounted here.
     ///   - buildChangeList: writes the layer of the spec's CL into a directory (overlay format).
     public init(
-        paths: AntaresPaths, bases: DicfuseManager, driver: UnionDriverKind,
-        openBase: @escaping @Sendable (JobSpec) throws(SourceError) -> any TreeSource,
+        paths: AntaresPaths, driver: UnionDriverKind,
+        leaseBase: @escaping @Sendable (JobID, JobSpec) throws(ManagerError) -> any BaseLease,
         buildChangeList: @escaping @Sendable (JobSpec, FilePath) throws(ManagerError) -> Void = { spec, _ throws(ManagerError) in
             throw .changeList(spec.cl ?? "", reason: "no change-list source is configured")
         },
@@ -41,9 +42,8 @@ public final class AntaresManager: Sendable {
     ) {
         self.retainedFinishedJobs = retainedFinishedJobs
         self.paths = paths
-        self.bases = bases
         self.driver = driver
-        self.openBase = openBase
+        self.leaseBase = leaseBase
         self.buildChangeList = buildChangeList
         stateFile = StateFile(path: paths.stateFile)
     }
@@ -65,9 +65,7 @@ public final class AntaresManager: Sendable {
             throw .mountpointOccupied(target.string, by: "a \(occupant.fileSystemType) mount of \(occupant.source)")
         }
 
-        let source: any TreeSource
-        do { source = try openBase(spec) } catch { throw .base(error) }
-        let lease = bases.acquire(source)
+        let lease = try leaseBase(job, spec)
         let changeList = try spec.cl.map { cl throws(ManagerError) -> FilePath in
             let directory = paths.changeList(job)
             try? FileManager.default.removeItem(atPath: directory.string)
@@ -81,12 +79,13 @@ public final class AntaresManager: Sendable {
         var record = MountRecord(
             mountID: UUID().uuidString.lowercased(), jobID: job, spec: spec, mountpoint: target.string,
             upper: paths.upper(job).string, changeList: changeList?.string, driver: driver.rawValue,
-            base: source.identity, state: .provisioning, pid: getpid(),
+            base: lease.identity, state: .provisioning, pid: getpid(),
             createdAtEpochMilliseconds: now, lastSeenEpochMilliseconds: now)
         try save(record)
-        let layers = UnionLayers(upper: paths.upper(job), work: paths.work(job), changeList: changeList, owner: spec.owner)
+        let layers = UnionLayers(
+            upper: paths.upper(job), work: paths.work(job), lowers: [changeList].compactMap { $0 } + [lease.mountpoint], owner: spec.owner)
         do {
-            let union = try AntaresFuse(mountpoint: target, dicfuse: lease.dicfuse, layers: layers, driver: driver)
+            let union = try AntaresFuse(mountpoint: target, layers: layers, driver: driver)
             try union.mount()
             live.withLock { $0[job] = LiveJob(union: union, lease: lease) }
         } catch {
@@ -157,8 +156,9 @@ public final class AntaresManager: Sendable {
                 do { try makeDirectory(directory) } catch { throw ManagerError.changeList(cl ?? "", reason: "cannot create \(directory): \(error)") }
                 try writeChangeList(spec, into: directory)
             }
-            let layers = UnionLayers(upper: paths.upper(id), work: paths.work(id), changeList: directory, owner: spec.owner)
-            let union = try AntaresFuse(mountpoint: FilePath(record.mountpoint), dicfuse: job.lease.dicfuse, layers: layers, driver: driver)
+            let layers = UnionLayers(
+                upper: paths.upper(id), work: paths.work(id), lowers: [directory].compactMap { $0 } + [job.lease.mountpoint], owner: spec.owner)
+            let union = try AntaresFuse(mountpoint: FilePath(record.mountpoint), layers: layers, driver: driver)
             try union.mount()
             live.withLock { $0[id] = LiveJob(union: union, lease: job.lease) }
             record.spec = spec
@@ -196,12 +196,10 @@ public final class AntaresManager: Sendable {
     /// Whether this process serves job `id` (holds its union).
     public func serves(_ id: JobID) -> Bool { live.withLock { $0[id] != nil } }
 
-    /// The content store every job's base reads blobs through.
-    public var contentStore: ContentStore { bases.store }
 
     // MARK: - Recovery
 
-    /// Finds jobs whose serving process is gone: detaches their dead mounts (union and base) and marks
+    /// Finds jobs whose serving process is gone: detaches their unions and marks
     /// them Failed, keeping their upper directories — the work is the user's to keep, export or remove
     /// (`unmountJob`), and remounting needs a process that will keep serving, which this may not be.
     /// Returns the jobs it changed.
@@ -247,13 +245,11 @@ public final class AntaresManager: Sendable {
         }
     }
 
-    /// Detaches a job's mounts that no live object of this process owns (the union, then its base).
+    /// Detaches a job's union that no live object of this process owns.
     private static func detach(_ record: MountRecord) throws(AntaresError) {
         let mountpoint = FilePath(record.mountpoint)
-        let base = FilePath(record.upper).removingLastComponent().appending(".work").appending(record.jobID.rawValue).appending("base")
-        for path in [mountpoint, base] where MountTable.mount(at: path) != nil {
-            do { try MountTable.unmount(path, lazy: true) } catch { throw .unmount(path, reason: "\(error)") }
-        }
+        guard MountTable.mount(at: mountpoint) != nil else { return }
+        do { try MountTable.unmount(mountpoint, lazy: true) } catch { throw .unmount(mountpoint, reason: "\(error)") }
     }
 
     /// Whether `pid` runs (a zombie, whose parent has not reaped it, serves nothing).

@@ -1,5 +1,5 @@
 import Antares
-import Dicfuse
+import ScorpioKit
 import FuseKit
 import Synchronization
 
@@ -40,9 +40,9 @@ final class DaemonMetrics: Sendable {
         }
     }
 
-    /// The exposition of everything: these counters, the live mounts' FUSE counters, the content
-    /// store's, and the recorded mounts by state.
-    func exposition(live: [RequestCounters], store: ContentStore.Counters, mountsByState: [String: Int], shuttingDown: Bool) -> String {
+    /// The exposition of everything: these counters, the live mounts' FUSE counters, the host's shared
+    /// bases, and the recorded mounts by state.
+    func exposition(live: [RequestCounters], bases: [SharedBaseStatus], mountsByState: [String: Int], shuttingDown: Bool) -> String {
         let current = counts.withLock { $0 }
         var operations = current.retiredOperations
         var bytesRead = current.retiredBytesRead
@@ -70,10 +70,12 @@ final class DaemonMetrics: Sendable {
                     samples: FuseOperation.allCases.filter { operations[$0] != nil }.map { ([("operation", $0.rawValue)], operations[$0]!) })
         text.family("scorpio_fuse_read_bytes_total", .counter, help: "Bytes answered to FUSE reads.", value: bytesRead)
         text.family("scorpio_fuse_written_bytes_total", .counter, help: "Bytes accepted from FUSE writes.", value: bytesWritten)
-        text.family("scorpio_store_hits_total", .counter, help: "Blob opens served from the content store (cache hits).", value: store.hits)
-        text.family("scorpio_store_fetches_total", .counter, help: "Blobs fetched from the tree source into the content store.", value: store.fetched)
-        text.family("scorpio_store_fetched_bytes_total", .counter, help: "Bytes of blobs fetched into the content store.",
-                    value: Int(clamping: store.fetchedBytes))
+        let served = bases.filter { $0.serverPID != nil }
+        text.family("scorpio_bases_served", .gauge, help: "Shared bases served on this host.", value: served.count)
+        text.family("scorpio_base_leases", .gauge, help: "Leases jobs hold on the host's shared bases.",
+                    value: served.reduce(0) { $0 + $1.leases.count })
+        text.family("scorpio_base_anonymous_memory_bytes", .gauge, help: "Anonymous memory of the shared bases' servers.",
+                    value: served.reduce(0) { $0 + ($1.anonymousMemoryBytes ?? 0) })
         return text.text
     }
 }

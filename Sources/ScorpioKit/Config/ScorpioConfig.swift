@@ -89,6 +89,10 @@ public struct AntaresSettings: Sendable, Equatable {
     public var clRoot: FilePath = "/tmp/scorpio-megadir/antares/cl"
     public var mountRoot: FilePath = "/tmp/scorpio-megadir/antares/mnt"
     public var stateFile: FilePath = "/tmp/scorpio-megadir/antares/state.toml"
+    /// Where the host's shared bases live: one directory (and mount) per base.
+    public var baseRoot: FilePath = "/tmp/scorpio-megadir/antares/bases"
+    /// How long a shared base stays served after its last job lets go of it.
+    public var baseLinger: Duration = .seconds(300)
     public var loadDirectoryDepth = 3
     /// Build-oriented Dicfuse knobs for the base under each Antares mount.
     public var dicfuse = DicfuseTuning(statMode: .fast, openBufferMaxBytes: .mebibytes(64),

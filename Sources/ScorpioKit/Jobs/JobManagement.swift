@@ -5,30 +5,27 @@ import SystemPackage
 
 /// The configured way to manage job mounts: paths, driver and base from `scorpio.toml`.
 public enum JobManagement {
-    /// The manager for `config`, with `base` naming the repository/revision jobs are built on, and the
-    /// number of finished jobs its state file remembers.
+    /// The manager for `config`, with `base` naming the repository/revision jobs are built on, the
+    /// driver its mounts get (resolve `auto` with ``DriverChoice``; a manager that only lists or
+    /// unmounts needs none), and the number of finished jobs its state file remembers.
     public static func manager(
-        config: ScorpioConfig, base: BaseSelection, retainedFinishedJobs: Int = AntaresManager.defaultRetainedFinishedJobs
+        config: ScorpioConfig, base: BaseSelection, driver: UnionDriverKind = .fuse,
+        retainedFinishedJobs: Int = AntaresManager.defaultRetainedFinishedJobs
     ) throws(ManagerError) -> AntaresManager {
         let paths = AntaresPaths(
             upperRoot: config.antares.upperRoot, changeListRoot: config.antares.clRoot,
             mountRoot: config.antares.mountRoot, stateFile: config.antares.stateFile)
-        let store: ContentStore
-        do { store = try ContentStore(root: config.storePath) } catch { throw .base(error) }
-        var options = DicfuseOptions()
-        options.prefetchDepth = config.antares.loadDirectoryDepth
-        let bases = DicfuseManager(store: store, options: options)
+        let bases = SharedBases(config: config)
         return AntaresManager(
-            paths: paths, bases: bases, driver: driver(for: config.unionDriver),
-            openBase: { spec throws(SourceError) in
-                let selection = base.applying(spec)
-                do throws(BaseSourceError) {
-                    return try selection.openSource(config: config)
+            paths: paths, driver: driver,
+            leaseBase: { job, spec throws(ManagerError) in
+                do {
+                    return try bases.lease(base.applying(spec), owner: spec.owner, holder: "job \(job)")
+                } catch let error as BaseSourceError {
+                    if case .source(let sourceError) = error { throw .base(sourceError) }
+                    throw .union(.baseMount("\(error)"))
                 } catch {
-                    switch error {
-                    case .source(let sourceError): throw sourceError
-                    default: throw SourceError.io(selection.repository?.string ?? ".", reason: "\(error)")
-                    }
+                    throw .union(.baseMount("\(error)"))
                 }
             },
             buildChangeList: { spec, directory throws(ManagerError) in
@@ -68,15 +65,6 @@ public enum JobManagement {
             try ChangeListLayerWriter(destination: directory).write(resolved.changes)
         } catch {
             throw .changeList(cl, reason: "\(error)")
-        }
-    }
-
-    /// The driver `auto` stands for: the FUSE union, which needs no privilege and built the tinyconfig
-    /// kernel faster than the kernel driver in both measured rounds (docs/benchmarks.md).
-    public static func driver(for choice: UnionDriver) -> UnionDriverKind {
-        switch choice {
-        case .kernel: .kernel
-        case .fuse, .auto: .fuse
         }
     }
 }

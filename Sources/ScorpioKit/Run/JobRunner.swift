@@ -24,7 +24,8 @@ public enum JobRunner {
             layerNote = "with the work tree's changes"
         }
 
-        let manager = try JobManagement.manager(config: config, base: base)
+        let driver = DriverChoice(config.unionDriver, config: config)
+        let manager = try JobManagement.manager(config: config, base: base, driver: driver.kind)
         let job = request.jobID ?? JobID.generate(prefix: "run")
         let mountStart = ContinuousClock.now
         let record: MountRecord
@@ -32,7 +33,7 @@ public enum JobRunner {
         let mountTime = ContinuousClock.now - mountStart
         var keepJob = request.keep
         defer { _ = try? manager.unmountJob(job, keepUpper: keepJob) }
-        say("scorpio: job \(job) · base \(record.base) · \(layerNote) · mounted in \(mountTime.wholeMilliseconds) ms")
+        say("scorpio: job \(job) · base \(record.base) · \(layerNote) · \(driver.kind) driver (\(driver.reason)) · mounted in \(mountTime.wholeMilliseconds) ms")
 
         // The view appears at the work tree's own path; without a work tree, at its own mountpoint.
         let target = request.workspace ?? workTree ?? FilePath(record.mountpoint)

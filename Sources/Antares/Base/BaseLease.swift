@@ -1,0 +1,11 @@
+import SystemPackage
+
+/// A read-only base mounted as a directory, held for a job for as long as the lease object lives:
+/// what every union of the job stacks its layers on. Dropping the lease lets the base go (at once, or
+/// after a while when it is shared by the host; see ScorpioKit's `SharedBases`).
+public protocol BaseLease: AnyObject, Sendable {
+    /// Where the base is mounted.
+    var mountpoint: FilePath { get }
+    /// What the base is (`git /repo@8f3c2e1:sub`), for records and messages.
+    var identity: String { get }
+}

@@ -1,0 +1,94 @@
+import Foundation
+import FuseKit
+import Glibc
+import SystemPackage
+
+/// One shared base's directory under the bases root, and the locks that coordinate the processes
+/// using it. Every lock is an flock(2), so the kernel drops it when its holder dies, SIGKILL included:
+///
+/// ```
+/// {root}/{key}.lock      held exclusively while a base is found, started, leased or stopped
+/// {root}/{key}/spec.json what the base serves (written before its server starts)
+/// {root}/{key}/server.lock  held exclusively by the base's server for as long as it serves
+/// {root}/{key}/info.json the server's pid and what it serves, once it is ready
+/// {root}/{key}/mnt/      the read-only mount
+/// {root}/{key}/leases/*  one file per lease, each held exclusively by the lease's holder
+/// {root}/{key}/server.log  what the server says
+/// ```
+struct SharedBaseDirectory: Sendable {
+    let root: FilePath
+    let key: String
+
+    var path: FilePath { root.appending(key) }
+    var creationLock: FilePath { root.appending("\(key).lock") }
+    var spec: FilePath { path.appending("spec.json") }
+    var serverLock: FilePath { path.appending("server.lock") }
+    var info: FilePath { path.appending("info.json") }
+    var mountpoint: FilePath { path.appending("mnt") }
+    var leases: FilePath { path.appending("leases") }
+    var log: FilePath { path.appending("server.log") }
+
+    /// The directories of every base under `root`.
+    static func all(under root: FilePath) -> [SharedBaseDirectory] {
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: root.string)) ?? []
+        return names.filter { !$0.hasSuffix(".lock") && !$0.hasPrefix(".") }.sorted().map { SharedBaseDirectory(root: root, key: $0) }
+    }
+
+    /// Runs `body` holding the base's creation lock.
+    func withCreationLock<T>(_ body: () throws -> T) throws -> T {
+        try FileManager.default.createDirectory(atPath: root.string, withIntermediateDirectories: true)
+        let lock = try FileLock(creationLock, exclusive: true)
+        return try withExtendedLifetime(lock) { try body() }
+    }
+
+    /// Whether a server holds the server lock (a dead server's lock is free).
+    var serverIsAlive: Bool {
+        (try? FileLock(serverLock, exclusive: false, wait: false, create: false)) == nil && FileManager.default.fileExists(atPath: serverLock.string)
+    }
+
+    /// Whether a live mount is at `mnt`: it answers (a FUSE mount whose server died says ENOTCONN)
+    /// and is another filesystem than its parent.
+    var isMounted: Bool {
+        var mounted = stat(), parent = stat()
+        return stat(mountpoint.string, &mounted) == 0 && stat(path.string, &parent) == 0 && mounted.st_dev != parent.st_dev
+    }
+
+    /// The leases whose holders still hold them; files of dead holders are removed on the way.
+    func liveLeases() -> [String] {
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: leases.string)) ?? []
+        return names.filter { name in
+            let file = leases.appending(name)
+            guard let lock = try? FileLock(file, exclusive: true, wait: false, create: false) else { return true }
+            unlink(file.string)
+            _ = lock
+            return false
+        }
+    }
+
+    /// Removes a dead base's remains: its mount (detached) and its directory.
+    func removeRemains() {
+        if !isMounted, MountTable.mount(at: mountpoint) != nil { _ = umount2(mountpoint.string, Int32(MNT_DETACH)) }
+        try? FileManager.default.removeItem(atPath: path.string)
+    }
+}
+
+/// An flock(2) on a file, held until the value is dropped.
+final class FileLock: Sendable {
+    let descriptor: Int32
+
+    /// Locks `path` (created if `create`); without `wait`, fails with EWOULDBLOCK when someone else holds it.
+    init(_ path: FilePath, exclusive: Bool, wait: Bool = true, create: Bool = true) throws(Errno) {
+        let fd = open(path.string, (create ? O_CREAT : 0) | O_RDWR | O_CLOEXEC, 0o644)
+        guard fd >= 0 else { throw Errno(rawValue: errno) }
+        let operation = (exclusive ? LOCK_EX : LOCK_SH) | (wait ? 0 : LOCK_NB)
+        while flock(fd, operation) != 0 {
+            if errno == EINTR { continue }
+            let error = Errno(rawValue: errno)
+            close(fd)
+            throw error
+        }
+        descriptor = fd
+    }
+
+    deinit { close(descriptor) }
+}

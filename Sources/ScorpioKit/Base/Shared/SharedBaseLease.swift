@@ -1,0 +1,41 @@
+import Antares
+import Glibc
+import Synchronization
+import SystemPackage
+
+/// A job's hold on a shared base: a file in the base's `leases/` that this process keeps locked. The
+/// base stays while any lease is held; the lock goes when the lease is dropped or its holder dies.
+public final class SharedBaseLease: BaseLease {
+    public let mountpoint: FilePath
+    public let identity: String
+    /// The base's revision as its server describes it (`8f3c2e1 (main)`).
+    public let revisionSummary: String
+    /// Whether this lease started the base's server (a cold start) rather than finding it served.
+    public let startedTheBase: Bool
+    private let file: FilePath
+    private let lock: FileLock
+
+    private static let counter = Atomic<UInt64>(0)
+
+    /// Takes a lease on the base in `directory`; call holding its creation lock (the base's server
+    /// counts leases under it before it stops). The file is locked before it appears in `leases/`.
+    init(on directory: SharedBaseDirectory, identity: String, revisionSummary: String, holder: String, startedTheBase: Bool) throws(Errno) {
+        let name = "\(getpid())-\(Self.counter.add(1, ordering: .relaxed).newValue)-\(UInt32.random(in: 0...UInt32.max))"
+        let pending = directory.path.appending(".lease-\(name)")
+        let held = try FileLock(pending, exclusive: true)
+        _ = "\(getpid()) \(holder)\n".withCString { write(held.descriptor, $0, strlen($0)) }
+        lock = held
+        file = directory.leases.appending(name)
+        guard rename(pending.string, file.string) == 0 else {
+            let error = Errno(rawValue: errno)
+            unlink(pending.string)
+            throw error
+        }
+        mountpoint = directory.mountpoint
+        self.identity = identity
+        self.revisionSummary = revisionSummary
+        self.startedTheBase = startedTheBase
+    }
+
+    deinit { unlink(file.string) }
+}

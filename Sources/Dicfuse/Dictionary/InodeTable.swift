@@ -117,6 +117,7 @@ struct InodeTable {
         prepared.sort { compareBytes($0.name, $1.name) < 0 }
         let first = records.count
         records.reserveCapacity(records.count + prepared.count)
+        if prepared.contains(where: { $0.entry.metadata != nil }) { metadata.reserveCapacity(metadata.count + prepared.count) }
         for (name, entry) in prepared {
             let nameOffset = UInt32(names.count)
             names += name

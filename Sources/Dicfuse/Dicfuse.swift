@@ -5,10 +5,16 @@ import SystemPackage
 
 /// Choices for a Dicfuse instance.
 public struct DicfuseOptions: Sendable {
-    /// Owner reported for every entry (git stores none): by default the serving process's, so an
-    /// unprivileged kernel overlay over this base can copy files up.
+    /// Owner reported for entries whose source records none (git, Mega), and for every entry when
+    /// ``overridesSourceOwners`` is set. By default the serving process's, so an unprivileged kernel
+    /// overlay over this base can copy files up.
     public var uid: uid_t = geteuid()
     public var gid: gid_t = getegid()
+    /// Whether every entry reports ``uid``/``gid``, even where the source records owners of its own (a
+    /// plain directory): the whole base then appears as that user's. Off by default: a directory
+    /// source's entries report their own owners, as kernel overlayfs shows them (owners this process
+    /// cannot represent, outside its user namespace's map, report the process's own uid/gid).
+    public var overridesSourceOwners = false
     /// How long the kernel may cache entries and attributes; base entries never change.
     public var cacheTimeout: Double = 365 * 24 * 3600
     /// Blob descriptors kept open at once (a share of the process's descriptor limit).
@@ -43,6 +49,7 @@ public final class Dicfuse: @unchecked Sendable {
 
     private let lock = ReadWriteLock()
     private var table: InodeTable  // guarded by `lock`
+    private let entryAttributes: EntryAttributes
     private let loading = SingleFlight<Int>()
     private let loads = Atomic<Int>(0)
     private let blobs: OpenBlobCache
@@ -53,7 +60,8 @@ public final class Dicfuse: @unchecked Sendable {
         self.source = source
         self.store = store
         self.options = options
-        table = InodeTable(rootID: source.root.objectID)
+        table = InodeTable(rootID: source.root.objectID, rootSize: source.rootSize, rootMetadata: source.rootMetadata)
+        entryAttributes = EntryAttributes(revisionTime: source.revision.time, owners: OwnerPolicy(options))
         blobs = OpenBlobCache(limit: options.openBlobLimit)
         prefetcher = DirectoryPrefetcher(depth: options.prefetchDepth, threads: options.prefetchThreads) { [weak self] inode in
             guard let self else { return nil }
@@ -75,18 +83,24 @@ public final class Dicfuse: @unchecked Sendable {
     // MARK: - Lookups
 
     public func attributes(of inode: Inode) throws(Errno) -> FileAttributes {
-        guard let record = lock.reading({ table.record(inode) }) else { throw .noSuchFileOrDirectory }
-        return attributes(record, inode: inode)
+        let found = lock.reading { () -> FileAttributes? in
+            guard let index = InodeTable.index(of: inode), index < table.count else { return nil }
+            return entryAttributes.attributes(of: index, in: table)
+        }
+        guard let found else { throw .noSuchFileOrDirectory }
+        return found
     }
 
+    /// The entry `name` of directory `parent`. Names of one hard-linked file of the source share the
+    /// inode number of its first name loaded.
     public func lookup(parent: Inode, name: FilePath.Component) throws(Errno) -> FileAttributes {
         try loadOnDemand(parent)
-        let found = lock.reading { () -> (Inode, InodeTable.Record)? in
-            guard let child = table.child(of: parent, named: name), let record = table.record(child) else { return nil }
-            return (child, record)
+        let found = lock.reading { () -> FileAttributes? in
+            guard let child = table.child(of: parent, named: name), let index = InodeTable.index(of: child) else { return nil }
+            return entryAttributes.attributes(of: index, in: table)
         }
-        guard let (inode, record) = found else { throw .noSuchFileOrDirectory }
-        return attributes(record, inode: inode)
+        guard let found else { throw .noSuchFileOrDirectory }
+        return found
     }
 
     /// The inode at `path` (relative to the served root), loading directories on the way.
@@ -105,8 +119,7 @@ public final class Dicfuse: @unchecked Sendable {
             guard let directory = table.record(inode), start < Int(directory.childCount) else { return [] }
             return (start..<Int(directory.childCount)).map { offset in
                 let index = Int(directory.firstChild) + offset
-                let record = table.records[index]
-                return (table.name(of: record), attributes(record, inode: InodeTable.inode(of: index)))
+                return (table.name(of: table.records[index]), entryAttributes.attributes(of: index, in: table))
             }
         }
     }
@@ -120,15 +133,17 @@ public final class Dicfuse: @unchecked Sendable {
     /// An open descriptor of a file's or symlink's content, fetched into the store on first use.
     public func blob(of inode: Inode) throws(Errno) -> BlobHandle {
         guard let index = InodeTable.index(of: inode) else { throw .noSuchFileOrDirectory }
-        let found = lock.reading { () -> (InodeTable.Record, TreeEntry, SourceDirectory)? in
-            guard let record = table.record(inode), record.kind != .directory, record.kind != .submodule,
-                let id = table.objectID(of: record), let parentRecord = table.record(InodeTable.inode(of: Int(record.parent)))
-            else { return nil }
+        let found = try lock.reading { () throws(Errno) -> (TreeEntry, SourceDirectory) in
+            guard let record = table.record(inode) else { throw .noSuchFileOrDirectory }
+            guard record.kind.hasContent else { throw record.kind.typeBits == S_IFDIR ? .isDirectory : .invalidArgument }
+            guard let id = table.objectID(of: record), let parentRecord = table.record(InodeTable.inode(of: Int(record.parent))) else {
+                throw .noSuchFileOrDirectory
+            }
             let entry = TreeEntry(name: table.name(of: record), kind: record.kind.treeEntryKind, objectID: id, size: record.size)
             let parentPath = table.path(of: InodeTable.inode(of: Int(record.parent)))
-            return (record, entry, SourceDirectory(path: parentPath, objectID: table.objectID(of: parentRecord)))
+            return (entry, SourceDirectory(path: parentPath, objectID: table.objectID(of: parentRecord)))
         }
-        guard let (_, entry, directory) = found else { throw .isDirectory }
+        let (entry, directory) = found
         do {
             return try blobs.handle(for: index) { () throws(SourceError) -> BlobHandle in
                 try self.openBlob(entry, in: directory)
@@ -209,31 +224,4 @@ public final class Dicfuse: @unchecked Sendable {
         }
         return true
     }
-
-    private func attributes(_ record: InodeTable.Record, inode: Inode) -> FileAttributes {
-        let time = timespec(tv_sec: source.revision.time, tv_nsec: 0)
-        let mode: mode_t
-        switch record.kind {
-        case .directory, .submodule: mode = S_IFDIR | 0o755
-        case .file: mode = S_IFREG | 0o644
-        case .executable: mode = S_IFREG | 0o755
-        case .symlink: mode = S_IFLNK | 0o777
-        }
-        return FileAttributes(
-            inode: inode, mode: mode, linkCount: mode & S_IFMT == S_IFDIR ? 2 : 1, uid: options.uid, gid: options.gid,
-            size: record.size, accessTime: time, modificationTime: time, changeTime: time)
-    }
 }
-
-extension InodeTable.Kind {
-    var treeEntryKind: TreeEntryKind {
-        switch self {
-        case .file: .file(executable: false)
-        case .executable: .file(executable: true)
-        case .symlink: .symlink
-        case .directory: .directory
-        case .submodule: .submodule
-        }
-    }
-}
-

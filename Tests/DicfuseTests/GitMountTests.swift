@@ -53,6 +53,31 @@ struct GitMountTests {
         #expect(again.st_ino == first.st_ino)
     }
 
+    /// Git records no owners, times or permission bits beyond the executable one: entries keep uniform
+    /// attributes whatever a directory source serves.
+    @Test func gitEntriesReportUniformModesTheCommitTimeAndTheConfiguredOwner() throws {
+        let scratch = try Scratch()
+        let repository = try TestRepository(in: scratch)
+        var options = DicfuseOptions()
+        options.uid = 1234
+        options.gid = 5678
+        let dicfuse = Dicfuse(source: try GitTreeSource(repository: repository.path.string, revision: "v1"), store: try ContentStore(root: scratch.path.appending("store")), options: options)
+        let mountpoint = scratch.directory("mnt")
+        let mount = try dicfuse.mount(at: mountpoint)
+        defer { try? mount.unmount(lazy: true) }
+        let expected: [(String, mode_t, nlink_t)] = [
+            ("src/main.c", S_IFREG | 0o644, 1), ("run.sh", S_IFREG | 0o755, 1), ("link-to-main", S_IFLNK | 0o777, 1),
+            ("src", S_IFDIR | 0o755, 2), ("", S_IFDIR | 0o755, 2),
+        ]
+        for (path, mode, links) in expected {
+            var st = stat()
+            #expect(lstat(mountpoint.appending(path).string, &st) == 0, "\(path)")
+            #expect(st.st_mode == mode && st.st_nlink == links, "\(path)")
+            #expect(st.st_mtim.tv_sec == 1_704_164_645 && st.st_mtim.tv_nsec == 0, "\(path): the commit time")
+            #expect(st.st_uid == 1234 && st.st_gid == 5678, "\(path)")
+        }
+    }
+
     @Test func aDirectoryNeverListedIsNeverLoaded() throws {
         let base = try MountedBase()
         #expect(base.dicfuse.statistics.directoriesLoaded == 0)

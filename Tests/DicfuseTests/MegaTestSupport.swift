@@ -65,7 +65,7 @@ struct MegaSourceWalk {
                     pending.append(SourceDirectory(path: directory.path.appending(entry.name), objectID: entry.objectID))
                 case .file, .symlink:
                     blobs.append((entry, directory))
-                case .submodule:
+                case .submodule, .fifo, .socket, .characterDevice, .blockDevice:
                     break
                 }
             }

@@ -5,10 +5,12 @@ import SystemPackage
 /// A directory's children are appended as one consecutive run of records, sorted by name, when the
 /// directory is loaded, so a lookup is a binary search and a listing a slice: no per-directory maps.
 /// Inode numbers are record indices + 1 (the root is 1) and never change; records are never removed.
+/// What a source records beyond kind and size (a plain directory's `lstat`) lives in a side table that
+/// only such sources fill: a git tree's dictionary holds the 40-byte records and the arenas, nothing more.
 /// Not thread-safe by itself: ``Dicfuse`` guards it with a readers-writer lock.
 struct InodeTable {
     enum Kind: UInt8 {
-        case file, executable, symlink, directory, submodule
+        case file, executable, symlink, directory, submodule, fifo, socket, characterDevice, blockDevice
     }
 
     enum LoadState: UInt8 {
@@ -25,19 +27,26 @@ struct InodeTable {
         var childCount: UInt32
         var idOffset: UInt32
         var idLength: UInt8
+        /// 1 + the index of the entry's metadata in the side table; 0 when the source records none.
+        /// It sits in what would otherwise be padding: a record is 40 bytes with or without it.
+        var metadataSlot: UInt32
         var size: UInt64
     }
 
     private(set) var records: [Record] = []
     private var names: [UInt8] = []
     private var ids: [UInt8] = []
+    private var metadata: [StoredMetadata] = []
+    /// Files of the source with more than one name, by identity: their shared metadata slot.
+    private var hardLinks: [FileIdentity: UInt32] = [:]
 
-    init(rootID: ObjectID?) {
+    init(rootID: ObjectID?, rootSize: UInt64 = 0, rootMetadata: EntryMetadata? = nil) {
         let id = rootID?.bytes ?? []
         ids += id
         records.append(Record(
             nameOffset: 0, nameLength: 0, kind: .directory, state: .unloaded, parent: 0, firstChild: 0,
-            childCount: 0, idOffset: 0, idLength: UInt8(id.count), size: 0))
+            childCount: 0, idOffset: 0, idLength: UInt8(id.count), metadataSlot: 0, size: rootSize))
+        if let rootMetadata { records[0].metadataSlot = slot(for: rootMetadata, kind: .directory, index: 0) }
     }
 
     var count: Int { records.count }
@@ -45,6 +54,13 @@ struct InodeTable {
     /// Approximate bytes held, for the memory figure per entry.
     var byteFootprint: Int {
         records.capacity * MemoryLayout<Record>.stride + names.capacity + ids.capacity
+            + metadata.capacity * MemoryLayout<StoredMetadata>.stride
+            + hardLinks.capacity * (MemoryLayout<FileIdentity>.stride + MemoryLayout<UInt32>.stride)
+    }
+
+    /// What the source records of `record`, if anything.
+    func metadata(of record: Record) -> StoredMetadata? {
+        record.metadataSlot == 0 ? nil : metadata[Int(record.metadataSlot) - 1]
     }
 
     static func index(of inode: Inode) -> Int? {
@@ -101,26 +117,33 @@ struct InodeTable {
         prepared.sort { compareBytes($0.name, $1.name) < 0 }
         let first = records.count
         records.reserveCapacity(records.count + prepared.count)
+        if prepared.contains(where: { $0.entry.metadata != nil }) { metadata.reserveCapacity(metadata.count + prepared.count) }
         for (name, entry) in prepared {
             let nameOffset = UInt32(names.count)
             names += name
             let idOffset = UInt32(ids.count)
             ids += entry.objectID.bytes
-            let kind: Kind
-            switch entry.kind {
-            case .file(let executable): kind = executable ? .executable : .file
-            case .symlink: kind = .symlink
-            case .directory: kind = .directory
-            case .submodule: kind = .submodule
-            }
+            let kind = Kind(entry.kind)
+            let slot = entry.metadata.map { self.slot(for: $0, kind: kind, index: records.count) } ?? 0
             records.append(Record(
                 nameOffset: nameOffset, nameLength: UInt16(clamping: name.count), kind: kind,
                 state: kind == .submodule ? .loaded : .unloaded, parent: UInt32(index), firstChild: 0, childCount: 0,
-                idOffset: idOffset, idLength: UInt8(clamping: entry.objectID.bytes.count), size: entry.size))
+                idOffset: idOffset, idLength: UInt8(clamping: entry.objectID.bytes.count), metadataSlot: slot, size: entry.size))
         }
         records[index].firstChild = UInt32(first)
         records[index].childCount = UInt32(prepared.count)
         records[index].state = .loaded
+    }
+
+    /// The metadata slot for a new record at `index`: a new one, or, for another name of a file already
+    /// in the table (a hard link), that file's, so both names report one inode number.
+    private mutating func slot(for entry: EntryMetadata, kind: Kind, index: Int) -> UInt32 {
+        let linked = kind != .directory && entry.linkCount > 1 ? entry.identity : nil
+        if let linked, let existing = hardLinks[linked] { return existing }
+        metadata.append(StoredMetadata(entry, inodeIndex: UInt32(index)))
+        let slot = UInt32(metadata.count)
+        if let linked { hardLinks[linked] = slot }
+        return slot
     }
 
     /// The path of `inode` from the served root ("" for the root).
@@ -133,6 +156,38 @@ struct InodeTable {
         }
         return FilePath(root: nil, components.reversed())
     }
+}
+
+extension InodeTable.Kind {
+    init(_ kind: TreeEntryKind) {
+        switch kind {
+        case .file(let executable): self = executable ? .executable : .file
+        case .symlink: self = .symlink
+        case .directory: self = .directory
+        case .submodule: self = .submodule
+        case .fifo: self = .fifo
+        case .socket: self = .socket
+        case .characterDevice: self = .characterDevice
+        case .blockDevice: self = .blockDevice
+        }
+    }
+
+    var treeEntryKind: TreeEntryKind {
+        switch self {
+        case .file: .file(executable: false)
+        case .executable: .file(executable: true)
+        case .symlink: .symlink
+        case .directory: .directory
+        case .submodule: .submodule
+        case .fifo: .fifo
+        case .socket: .socket
+        case .characterDevice: .characterDevice
+        case .blockDevice: .blockDevice
+        }
+    }
+
+    /// Whether the entry has content to read (a file's bytes, a symlink's target).
+    var hasContent: Bool { self == .file || self == .executable || self == .symlink }
 }
 
 private func strlenOf(_ pointer: UnsafePointer<CChar>) -> Int {

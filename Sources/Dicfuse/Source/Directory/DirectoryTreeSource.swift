@@ -3,11 +3,15 @@ import SystemPackage
 
 /// A plain local directory served read-only. Reads go straight to its files; nothing is copied.
 ///
+/// Every entry is served as `lstat` shows it, the way kernel overlayfs shows a lower directory: FIFOs,
+/// sockets and devices included, with its own mode bits, owner, size, link count and times.
 /// Entry ids stand for (device, inode, size, mtime), so a file edited in place gets a new id.
 public final class DirectoryTreeSource: TreeSource {
     public let identity: String
     public let revision: ResolvedRevision
     public let root: SourceDirectory
+    public let rootMetadata: EntryMetadata?
+    public let rootSize: UInt64
     public let rootPath: FilePath
 
     public init(path: FilePath) throws(SourceError) {
@@ -22,6 +26,8 @@ public final class DirectoryTreeSource: TreeSource {
         guard st.st_mode & S_IFMT == S_IFDIR else { throw .notADirectory(rootPath.string) }
         let id = Self.stableID(st)
         root = SourceDirectory(path: "", objectID: id)
+        rootMetadata = EntryMetadata(st)
+        rootSize = UInt64(clamping: st.st_size)
         revision = ResolvedRevision(id: id, time: st.st_mtim.tv_sec, summary: "directory \(rootPath)")
         identity = "dir \(rootPath)"
     }
@@ -47,14 +53,8 @@ public final class DirectoryTreeSource: TreeSource {
                 else { return nil }
                 var st = stat()
                 guard fstatat(fd, cName, &st, AT_SYMLINK_NOFOLLOW) == 0 else { return nil }
-                let kind: TreeEntryKind
-                switch st.st_mode & S_IFMT {
-                case S_IFDIR: kind = .directory
-                case S_IFLNK: kind = .symlink
-                case S_IFREG: kind = .file(executable: st.st_mode & 0o111 != 0)
-                default: return nil  // devices, fifos and sockets are not part of a source tree
-                }
-                return TreeEntry(name: name, kind: kind, objectID: Self.stableID(st), size: kind == .directory ? 0 : UInt64(st.st_size))
+                guard let kind = Self.kind(of: st.st_mode) else { return nil }
+                return TreeEntry(name: name, kind: kind, objectID: Self.stableID(st), size: UInt64(clamping: st.st_size), metadata: EntryMetadata(st))
             }
             if let entry { entries.append(entry) }
         }
@@ -87,6 +87,19 @@ public final class DirectoryTreeSource: TreeSource {
     }
 
     public func verify(_ id: ObjectID, content: FileDescriptor, size: UInt64) throws(SourceError) -> Bool { true }
+
+    static func kind(of mode: mode_t) -> TreeEntryKind? {
+        switch mode & S_IFMT {
+        case S_IFDIR: .directory
+        case S_IFLNK: .symlink
+        case S_IFREG: .file(executable: mode & 0o111 != 0)
+        case S_IFIFO: .fifo
+        case S_IFSOCK: .socket
+        case S_IFCHR: .characterDevice
+        case S_IFBLK: .blockDevice
+        default: nil
+        }
+    }
 
     static func stableID(_ st: stat) -> ObjectID {
         var bytes: [UInt8] = []

@@ -55,11 +55,12 @@ enum MegaListing {
         }
     }
 
-    /// Files and symlinks have a blob; directories and submodules do not.
+    /// Files and symlinks have a blob; directories and submodules do not (nor special files, which
+    /// the Mega API never lists).
     static func hasContent(_ kind: TreeEntryKind) -> Bool {
         switch kind {
         case .file, .symlink: true
-        case .directory, .submodule: false
+        case .directory, .submodule, .fifo, .socket, .characterDevice, .blockDevice: false
         }
     }
 }

@@ -20,6 +20,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.0"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.0.0"),
         .package(url: "https://github.com/apple/swift-http-types", from: "1.0.0"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "4.5.2"),
     ],
     targets: [
         // C libraries, reached through pkg-config.
@@ -59,7 +60,10 @@ let package = Package(
         .target(name: "Sandbox", dependencies: ["CSandbox", "CSeccomp", .product(name: "SystemPackage", package: "swift-system")]),
 
         // What a job wrote, as an OCI image layer (tar + whiteouts, gzip/zstd/none) and its manifest.
-        .target(name: "Artifact", dependencies: ["CArchive", .product(name: "SystemPackage", package: "swift-system")]),
+        .target(
+            name: "Artifact",
+            dependencies: ["CArchive", .product(name: "Crypto", package: "swift-crypto"), .product(name: "SystemPackage", package: "swift-system")]
+        ),
 
         // The build-tool presets `scorpio run --recipe NAME` applies (recipes/*.toml), shipped as resources.
         .target(

@@ -1,14 +1,21 @@
 import CArchive
+import Crypto
 import Glibc
 import SystemPackage
 
-/// The two libarchive writers behind a layer, chained so both digests come out of one pass:
-/// the pax writer's tar stream is hashed (diff_id) and fed as the single entry of a raw-format writer
-/// whose compression filter's output is hashed (digest) and written to the destination file.
+/// The libarchive writers behind a layer, chained so both digests come out of one pass: the pax
+/// writer's tar stream is hashed (diff_id) and, for a compressed layer, fed as the single entry of a
+/// raw-format writer whose compression filter's output is hashed (digest) and written to the
+/// destination file. An uncompressed layer's tar goes straight to the file: its digest is its diff_id.
 final class LayerOutput {
+    /// What the tar writer hands on at once (libarchive's default is 10 KiB). The last block is not
+    /// padded, so the size changes how often the stream is handed on, never its bytes.
+    static let blockSize = 256 * 1024
+
     let destination: FilePath
     let tar: OpaquePointer
-    private let compressor: OpaquePointer
+    /// The raw-format writer whose filter compresses the tar; nil for an uncompressed layer.
+    private let compressor: OpaquePointer?
     private let file: FileDescriptor
     private var tarHash = SHA256()
     private var fileHash = SHA256()
@@ -18,7 +25,10 @@ final class LayerOutput {
     private var isClosed = false
     private var isReleased = false
 
-    init(destination: FilePath, compression: LayerCompression) throws(ArtifactError) {
+    /// Compression workers by default: one per online CPU.
+    static var defaultThreads: Int { max(sysconf(Int32(_SC_NPROCESSORS_ONLN)), 1) }
+
+    init(destination: FilePath, compression: LayerCompression, threads: Int = defaultThreads) throws(ArtifactError) {
         self.destination = destination
         do {
             file = try FileDescriptor.open(
@@ -26,13 +36,14 @@ final class LayerOutput {
         } catch {
             throw .cannotWrite(destination, error as? Errno ?? .ioError)
         }
-        compressor = archive_write_new()
+        compressor = compression == .none ? nil : archive_write_new()
         tar = archive_write_new()
         let client = Unmanaged.passUnretained(self).toOpaque()
         do {
-            try configureCompressor(compression, client: client)
+            if let compressor { try configure(compressor, for: compression, threads: threads, client: client) }
             try check(archive_write_set_format_pax(tar), tar)
             try check(archive_write_set_format_option(tar, "pax", "xattrheader", "SCHILY"), tar)
+            try check(archive_write_set_bytes_per_block(tar, Int32(Self.blockSize)), tar)
             try check(archive_write_set_bytes_in_last_block(tar, 1), tar)
             try check(archive_write_open2(tar, client, nil, { _, client, buffer, length in
                 Unmanaged<LayerOutput>.fromOpaque(client!).takeUnretainedValue().consumeTar(buffer!, length)
@@ -43,16 +54,24 @@ final class LayerOutput {
         }
     }
 
-    private func configureCompressor(_ compression: LayerCompression, client: UnsafeMutableRawPointer) throws(ArtifactError) {
+    /// gzip at level 6 and zstd at level 3, the levels `gzip` and `zstd` use by default. zstd runs
+    /// `threads` workers that compress while this thread reads and hashes; its output depends on the
+    /// level and on there being workers, not on how many.
+    private func configure(
+        _ compressor: OpaquePointer, for compression: LayerCompression, threads: Int, client: UnsafeMutableRawPointer
+    ) throws(ArtifactError) {
         switch compression {
         case .gzip:
             try check(archive_write_add_filter_gzip(compressor), compressor)
+            try check(archive_write_set_filter_option(compressor, "gzip", "compression-level", "6"), compressor)
             // No timestamp in the gzip header: the same tar compresses to the same bytes.
             try check(archive_write_set_filter_option(compressor, "gzip", "timestamp", nil), compressor)
         case .zstd:
             try check(archive_write_add_filter_zstd(compressor), compressor)
+            try check(archive_write_set_filter_option(compressor, "zstd", "compression-level", "3"), compressor)
+            try check(archive_write_set_filter_option(compressor, "zstd", "threads", String(max(threads, 1))), compressor)
         case .none:
-            break
+            return
         }
         try check(archive_write_set_format_raw(compressor), compressor)
         try check(archive_write_set_bytes_per_block(compressor, 0), compressor)
@@ -66,11 +85,11 @@ final class LayerOutput {
         try check(archive_write_header(compressor, entry), compressor)
     }
 
-    /// Flushes both writers and closes the file; returns the digests (`diff_id`, digest) as hex.
+    /// Flushes the writers and closes the file; returns the digests (`diff_id`, digest) as hex.
     func finish() throws(ArtifactError) -> (tar: String, file: String) {
         defer { discard() }
         try check(archive_write_close(tar), tar)
-        try check(archive_write_close(compressor), compressor)
+        if let compressor { try check(archive_write_close(compressor), compressor) }
         isClosed = true
         do {
             try file.close()
@@ -78,7 +97,8 @@ final class LayerOutput {
             unlink(destination.string)
             throw .cannotWrite(destination, error as? Errno ?? .ioError)
         }
-        return (tarHash.finalizeHex(), fileHash.finalizeHex())
+        let tarDigest = tarHash.finalize().hex
+        return (tarDigest, compressor == nil ? tarDigest : fileHash.finalize().hex)
     }
 
     /// Releases everything; after a failure, removes the partial file.
@@ -86,7 +106,7 @@ final class LayerOutput {
         guard !isReleased else { return }
         isReleased = true
         archive_write_free(tar)
-        archive_write_free(compressor)
+        if let compressor { archive_write_free(compressor) }
         if !isClosed {
             isClosed = true
             try? file.close()
@@ -105,21 +125,27 @@ final class LayerOutput {
 
     private func consumeTar(_ buffer: UnsafeRawPointer, _ length: Int) -> Int {
         let bytes = UnsafeRawBufferPointer(start: buffer, count: length)
-        tarHash.update(bytes)
+        tarHash.update(bufferPointer: bytes)
         tarSize += UInt64(length)
+        guard let compressor else { return writeToFile(bytes) ? length : -1 }
         return archive_write_data(compressor, buffer, length) < 0 ? -1 : length
     }
 
     private func consumeCompressed(_ buffer: UnsafeRawPointer, _ length: Int) -> Int {
         let bytes = UnsafeRawBufferPointer(start: buffer, count: length)
+        guard writeToFile(bytes) else { return -1 }
+        fileHash.update(bufferPointer: bytes)
+        return length
+    }
+
+    private func writeToFile(_ bytes: UnsafeRawBufferPointer) -> Bool {
         do {
             _ = try file.writeAll(bytes)
         } catch {
             writeFailure = error as? Errno ?? .ioError
-            return -1
+            return false
         }
-        fileHash.update(bytes)
-        fileSize += UInt64(length)
-        return length
+        fileSize += UInt64(bytes.count)
+        return true
     }
 }

@@ -17,6 +17,8 @@ public struct OCILayerWriter: Sendable {
     /// parent that is not itself a change is written before its first child, as containerd does, so
     /// extraction gives it the upper's owner, mode and mtime rather than a default; parents are not counted.
     public var parentDirectories: FilePath?
+    /// zstd's compression workers; the layer's bytes are the same for any number of them.
+    var compressionThreads = LayerOutput.defaultThreads
 
     public init(compression: LayerCompression = .gzip, filter: PathFilter = .everything, parentDirectories: FilePath? = nil) {
         self.compression = compression
@@ -28,7 +30,7 @@ public struct OCILayerWriter: Sendable {
     /// nothing is left at `destination`.
     public func write(_ changes: [LayerChange], to destination: FilePath) throws(ArtifactError) -> LayerSummary {
         let selected = try select(changes)
-        let output = try LayerOutput(destination: destination, compression: compression)
+        let output = try LayerOutput(destination: destination, compression: compression, threads: compressionThreads)
         var session = LayerSession(output: output)
         do {
             for change in selected {
@@ -73,7 +75,12 @@ private struct LayerSession: ~Copyable {
     private(set) var counts = ChangeCounts()
     private(set) var entries = 0
 
+    /// File content passes through here on its way into the tar, one block at a time.
+    private let readBuffer = UnsafeMutableRawBufferPointer.allocate(byteCount: LayerOutput.blockSize, alignment: 4096)
+
     init(output: LayerOutput) { self.output = output }
+
+    deinit { readBuffer.deallocate() }
 
     mutating func append(_ change: LayerChange) throws(ArtifactError) {
         switch change.kind {
@@ -166,18 +173,16 @@ private struct LayerSession: ~Copyable {
             throw .cannotRead(source, error as? Errno ?? .ioError)
         }
         defer { try? file.close() }
-        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 256 * 1024, alignment: 16)
-        defer { buffer.deallocate() }
         var remaining = bytes
         while remaining > 0 {
             let count: Int
             do {
-                count = try file.read(into: UnsafeMutableRawBufferPointer(rebasing: buffer[..<Int(min(UInt64(buffer.count), remaining))]))
+                count = try file.read(into: UnsafeMutableRawBufferPointer(rebasing: readBuffer[..<Int(min(UInt64(readBuffer.count), remaining))]))
             } catch {
                 throw .cannotRead(source, error as? Errno ?? .ioError)
             }
             guard count > 0 else { break }
-            if archive_write_data(output.tar, buffer.baseAddress, count) < 0 { try output.check(ARCHIVE_FATAL, output.tar, entry: path) }
+            if archive_write_data(output.tar, readBuffer.baseAddress, count) < 0 { try output.check(ARCHIVE_FATAL, output.tar, entry: path) }
             remaining -= UInt64(count)
         }
     }

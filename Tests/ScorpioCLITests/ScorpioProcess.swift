@@ -19,6 +19,8 @@ struct ScorpioRun {
 struct ScorpioProcess {
     let executable: FilePath
     let workingDirectory: FilePath
+    /// Passed as `--config-path` before the arguments, when set.
+    var configPath: FilePath? = nil
 
     static func locate() throws -> FilePath {
         let testBinary = try FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")
@@ -37,7 +39,7 @@ struct ScorpioProcess {
     func run(_ arguments: [String], environment extra: [String: String] = [:]) throws -> ScorpioRun {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: executable.string)
-        process.arguments = arguments
+        process.arguments = configPath.map { ["--config-path", $0.string] + arguments } ?? arguments
         process.currentDirectoryURL = URL(fileURLWithPath: workingDirectory.string)
         var environment = ["PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin", "HOME": workingDirectory.string]
         environment.merge(extra) { _, new in new }

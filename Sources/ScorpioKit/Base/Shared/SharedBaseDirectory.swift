@@ -1,5 +1,4 @@
 import Foundation
-import FuseKit
 import Glibc
 import SystemPackage
 
@@ -65,9 +64,9 @@ struct SharedBaseDirectory: Sendable {
         }
     }
 
-    /// Removes a dead base's remains: its mount (detached) and its directory.
+    /// Removes a base's remains: its mount (detached, whether its server is dead or done) and its directory.
     func removeRemains() {
-        if !isMounted, MountTable.mount(at: mountpoint) != nil { _ = umount2(mountpoint.string, Int32(MNT_DETACH)) }
+        while umount2(mountpoint.string, Int32(MNT_DETACH)) == 0 {}
         try? FileManager.default.removeItem(atPath: path.string)
     }
 }

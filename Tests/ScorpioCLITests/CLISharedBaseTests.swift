@@ -1,0 +1,114 @@
+import Foundation
+import ScorpioTestSupport
+import SystemPackage
+import Testing
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The host's shared bases: one per revision, leased by every job on it, gone when unused.
+@Suite("shared bases", .enabled(if: CLIDoctorTests.privileged, "needs root and /dev/fuse"), .serialized)
+struct CLISharedBaseTests {
+    /// A job sandbox whose bases linger `linger` seconds.
+    private func withBases(linger: Int = 0, _ body: (ScorpioProcess, FilePath, FilePath) throws -> Void) throws {
+        try withJobSandbox { scorpio, directory, repository in
+            let config = sandboxedDirectories(in: directory).replacingOccurrences(of: "base_linger = 0", with: "base_linger = \(linger)")
+            try write(config, to: directory.appending("scorpio.toml"))
+            let configured = ScorpioProcess(executable: scorpio.executable, workingDirectory: repository, configPath: directory.appending("scorpio.toml"))
+            try body(configured, directory, repository)
+        }
+    }
+
+    private struct BaseListing: Decodable {
+        let identity: String
+        let server_pid: Int32?
+        let leases: [String]
+        let mountpoint: String
+    }
+
+    private func bases(_ scorpio: ScorpioProcess) throws -> [BaseListing] {
+        let listed = try scorpio.run(["base", "list", "--json"])
+        return try JSONDecoder().decode([BaseListing].self, from: Data(listed.standardOutput.utf8))
+    }
+
+    private func baseMounts(under directory: FilePath) -> [String] {
+        mountpoints(under: directory.appending("antares/bases"))
+    }
+
+    private func waitUntil(_ condition: () throws -> Bool) rethrows -> Bool {
+        for _ in 0..<500 {
+            if try condition() { return true }
+            usleep(10_000)
+        }
+        return try condition()
+    }
+
+    @Test(arguments: ["fuse", "kernel"])
+    func jobsOfOneRevisionShareOneBaseServedOnce(driver: String) throws {
+        try withBases { scorpio, directory, _ in
+            for job in ["one", "two"] {
+                let mounted = try scorpio.run(["mount", job, "--driver", driver])
+                try #require(mounted.status == 0, "\(mounted.standardError)")
+            }
+            defer { for job in ["one", "two"] { _ = try? scorpio.run(["umount", job]) } }
+            let listed = try bases(scorpio)
+            #expect(listed.count == 1, "one base for both jobs")
+            #expect(listed.first?.leases.count == 2, "each job holds a lease: \(listed)")
+            #expect(listed.first?.server_pid != nil)
+            #expect(baseMounts(under: directory).count == 1, "the base is mounted once")
+            #expect(sh("cat '\(directory)/antares/mnt/one/src/hello.txt' '\(directory)/antares/mnt/two/src/hello.txt'").output == "hello\nhello\n")
+        }
+    }
+
+    @Test func aKilledJobLetsGoOfItsLeaseAndTheBaseEndsWithTheLast() throws {
+        try withBases { scorpio, directory, _ in
+            let mounted = try scorpio.run(["mount", "doomed", "--driver", "fuse"])
+            try #require(mounted.status == 0, "\(mounted.standardError)")
+            let holder = try #require(try bases(scorpio).first?.leases.first?.split(separator: " ").first.flatMap { Int32($0) })
+            kill(holder, SIGKILL)
+            #expect(try waitUntil { try bases(scorpio).first?.leases.isEmpty ?? true }, "the lease went with its holder")
+            #expect(waitUntil { baseMounts(under: directory).isEmpty }, "an unused base ends (base_linger 0)")
+            detachMounts(under: directory.appending("antares/mnt"))
+        }
+    }
+
+    @Test func aBaseWhoseServerDiedIsReplacedByTheNextJob() throws {
+        try withBases(linger: 60) { scorpio, directory, _ in
+            #expect(try scorpio.run(["run", "--clean", "--", "true"]).status == 0)
+            let first = try #require(try bases(scorpio).first?.server_pid)
+            kill(first, SIGKILL)
+            #expect(waitUntil { kill(first, 0) != 0 || (try? String(contentsOfFile: "/proc/\(first)/stat", encoding: .utf8))?.contains(") Z") == true })
+            let next = try scorpio.run(["run", "--clean", "--", "cat", "src/hello.txt"])
+            #expect(next.status == 0 && next.standardOutput == "hello\n", "\(next.standardError)")
+            let listed = try bases(scorpio)
+            #expect(listed.count == 1 && listed.first?.server_pid != nil && listed.first?.server_pid != first, "a fresh server: \(listed)")
+            #expect(baseMounts(under: directory).count == 1, "no dead mount is left beside it: \(baseMounts(under: directory))")
+            #expect(!MountTableProbe.isDead(listed.first!.mountpoint))
+            let collected = try scorpio.run(["base", "gc"])
+            #expect(collected.standardOutput.contains("ended"), "\(collected.standardOutput)")
+            #expect(baseMounts(under: directory).isEmpty)
+        }
+    }
+
+    @Test func aBaseLingersAfterItsLastJobThenEnds() throws {
+        try withBases(linger: 1) { scorpio, directory, _ in
+            #expect(try scorpio.run(["run", "--clean", "--", "true"]).status == 0)
+            #expect(baseMounts(under: directory).count == 1, "kept after the job")
+            #expect(try bases(scorpio).first?.leases.isEmpty == true)
+            let second = try scorpio.run(["run", "--clean", "--", "true"])
+            #expect(second.status == 0)
+            #expect(try bases(scorpio).count == 1, "the next job found it")
+            #expect(waitUntil { baseMounts(under: directory).isEmpty }, "ended once its linger ran out")
+            #expect(try bases(scorpio).isEmpty)
+        }
+    }
+}
+
+/// Whether a FUSE mount's server is gone (every access answers ENOTCONN).
+enum MountTableProbe {
+    static func isDead(_ path: String) -> Bool {
+        var st = stat()
+        return stat(path, &st) != 0 && errno == ENOTCONN
+    }
+}

@@ -38,15 +38,14 @@ struct MountCommand: BackgroundServing {
     @Option(help: ArgumentHelp("Mount here instead of {antares_mount_root}/{job}.", valueName: "dir"))
     var at: String?
 
-    @Option(help: ArgumentHelp("Union driver: auto, fuse or kernel (config key union_driver).", valueName: "driver"))
-    var driver: UnionDriver?
+    @OptionGroup var union: UnionDriverOption
 
     @Flag(help: "Serve from this process until the job is unmounted or interrupted.")
     var foreground = false
 
     func validate() throws {
         guard daemon.url != nil else { return }
-        let local = [("--at", at != nil), ("--driver", driver != nil), ("--foreground", foreground), ("--repo", base.revision.repo != nil),
+        let local = [("--at", at != nil), ("--driver", union.driver != nil), ("--foreground", foreground), ("--repo", base.revision.repo != nil),
                      ("--rev", base.revision.rev != nil), ("--source", base.revision.source != nil), ("--dir", base.revision.dir != nil)]
         if let (flag, _) = local.first(where: { $0.1 }) {
             throw ValidationError("\(flag) cannot be used with --daemon: the daemon's own configuration chooses it")
@@ -59,7 +58,7 @@ struct MountCommand: BackgroundServing {
             try await mountThroughDaemon(client)
             return
         }
-        if let driver { config.unionDriver = driver }
+        if let driver = union.driver { config.unionDriver = driver }
         let job = try jobID.map { text throws(ManagerError) in try JobID.validated(text) } ?? JobID.generate()
         try MountFailure.mapping { try serve(job, config: config) }
     }
@@ -95,4 +94,3 @@ struct MountCommand: BackgroundServing {
     }
 }
 
-extension UnionDriver: ExpressibleByArgument {}

@@ -27,8 +27,7 @@ struct OverlayCommand: BackgroundServing {
     @Option(name: .short, help: ArgumentHelp("Mount options: lowerdir=A[:B],upperdir=U,workdir=W[,…].", valueName: "options"))
     var options: [String] = []
 
-    @Option(help: ArgumentHelp("Union driver: auto, fuse or kernel (config key union_driver).", valueName: "driver"))
-    var driver: UnionDriver?
+    @OptionGroup var union: UnionDriverOption
 
     @Argument(help: ArgumentHelp("Where to mount the union.", valueName: "mountpoint"))
     var mountpoint: String
@@ -59,7 +58,7 @@ struct OverlayCommand: BackgroundServing {
         let layers = UnionLayers(upper: parsed.upper, work: parsed.work, changeList: parsed.middle)
         let union = try AntaresFuse(
             mountpoint: FilePath(mountpoint), dicfuse: Dicfuse(source: source, store: store), layers: layers,
-            driver: JobManagement.driver(for: driver ?? config.unionDriver))
+            driver: JobManagement.driver(for: union.driver ?? config.unionDriver))
         SignalUnmounter.onSignal { try? union.unmount(lazy: true) }
         SignalUnmounter.install()
         try union.mount()

@@ -45,13 +45,12 @@ struct ServeCommand: AsyncParsableCommand {
                                valueName: "address"))
     var bind: String?
 
-    @Option(help: ArgumentHelp("Union driver: auto, fuse or kernel (config key union_driver).", valueName: "driver"))
-    var driver: UnionDriver?
+    @OptionGroup var union: UnionDriverOption
 
     func run() async throws {
         let overrides = bind.map { [CommandLineOverride(keyNamed: "http_bind", flag: "--bind", value: $0)] } ?? []
         var config = try global.loadConfigAndStartLogging(commandOverrides: overrides).config
-        if let driver { config.unionDriver = driver }
+        if let driver = union.driver { config.unionDriver = driver }
         let selection = base.selection(config: config)
         let settings = DaemonSettings(config: config)
         try settings.validate()

@@ -23,7 +23,7 @@ struct RunCommand: AsyncParsableCommand {
               scorpio run --cl 456 --network none -- make all
               scorpio run --clean --rev v1.2 --artifact out/build.tar.zst --compression zstd -- ./build.sh
               scorpio run --recipe cargo -- cargo build --release
-              scorpio run --driver kernel --keep -- make       kernel overlayfs; keep the job for `scorpio export`
+              scorpio run --driver kernel --keep -- make
 
             A recipe (`scorpio recipes` lists them) sets the caches a build tool may write, its \
             environment, network policy and which outputs the layer keeps; flags given here add to it \

@@ -42,8 +42,8 @@ struct WorkTreeScan {
         let results = Mutex<[DirectoryScan]>([])
         let next = Atomic<Int>(0)
         // As git's preload: threads by the size of the index, not by cores, since a thread mostly waits
-        // for a path lookup (on a cold cache, for the disk).
-        ParallelWork.run(threads: min(20, max(1, index.entries.count / 4000))) { [listed] in
+        // for a path lookup (on a cold cache, for the disk); fewer than git's 20.
+        ParallelWork.run(threads: min(8, max(1, index.entries.count / 4000))) { [listed] in
             var scan = DirectoryScan(root: root)
             while true {
                 let id = next.add(1, ordering: .relaxed).oldValue

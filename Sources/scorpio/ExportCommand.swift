@@ -14,7 +14,7 @@ struct ExportCommand: AsyncParsableCommand {
             mounted again for the export and unmounted after.
 
             Examples:
-              scorpio export build-42                         scorpio-artifacts/build-42.tar.gz (+ .json)
+              scorpio export build-42                         ~/.local/state/scorpio/artifacts/build-42.tar.gz (+ .json)
               scorpio export build-42 --compression zstd --exclude '*.o' --artifact out/layer.tar.zst
             """
     )
@@ -49,7 +49,7 @@ struct ExportCommand: AsyncParsableCommand {
         }
         defer { if mountedHere { _ = try? manager.unmountJob(job, keepUpper: true) } }
         let chosen = compression ?? LayerCompression(rawValue: config.artifacts.compression.rawValue) ?? .gzip
-        let destination = FilePath(artifact ?? "\(config.artifacts.directory)/\(job).\(chosen.fileExtension)")
+        let destination = artifact.map { FilePath($0) } ?? config.artifacts.directory().appending("\(job).\(chosen.fileExtension)")
         try? FileManager.default.createDirectory(atPath: destination.removingLastComponent().string, withIntermediateDirectories: true)
         let changes = try JobManagement.changes(of: record, config: config, base: selection)
         let export = try JobManagement.export(

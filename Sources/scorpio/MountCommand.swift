@@ -39,8 +39,7 @@ struct MountCommand: BackgroundServing {
     @Option(help: ArgumentHelp("Mount here instead of {antares_mount_root}/{job}.", valueName: "dir"))
     var at: String?
 
-    @Option(help: ArgumentHelp("Union driver: auto, fuse or kernel (config key union_driver).", valueName: "driver"))
-    var driver: UnionDriver?
+    @OptionGroup var union: UnionDriverOption
 
     @Option(help: ArgumentHelp("Serve the job's whole tree as this build user's (UID:GID).", valueName: "uid:gid"))
     var user: String?
@@ -51,7 +50,7 @@ struct MountCommand: BackgroundServing {
     func validate() throws {
         if let user, FileOwner(user) == nil { throw ValidationError("--user \(user): expected UID:GID, e.g. 1000:1000") }
         guard daemon.url != nil else { return }
-        let local = [("--at", at != nil), ("--driver", driver != nil), ("--foreground", foreground), ("--repo", base.revision.repo != nil),
+        let local = [("--at", at != nil), ("--driver", union.driver != nil), ("--foreground", foreground), ("--repo", base.revision.repo != nil),
                      ("--rev", base.revision.rev != nil), ("--source", base.revision.source != nil), ("--dir", base.revision.dir != nil)]
         if let (flag, _) = local.first(where: { $0.1 }) {
             throw ValidationError("\(flag) cannot be used with --daemon: the daemon's own configuration chooses it")
@@ -82,7 +81,7 @@ struct MountCommand: BackgroundServing {
     }
 
     private func serve(_ job: JobID, config: ScorpioConfig) throws {
-        let choice = DriverChoice(config.unionDriver, requested: driver, config: config)
+        let choice = DriverChoice(config.unionDriver, requested: union.driver, config: config)
         let manager = try JobManagement.manager(config: config, base: base.selection(config: config), driver: choice.kind)
         SignalUnmounter.onSignal { manager.unmountAll(keepUpper: true) }
         SignalUnmounter.install()
@@ -100,4 +99,3 @@ struct MountCommand: BackgroundServing {
     }
 }
 
-extension UnionDriver: ExpressibleByArgument {}

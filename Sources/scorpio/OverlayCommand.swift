@@ -33,8 +33,7 @@ struct OverlayCommand: BackgroundServing {
     @Option(name: .short, help: ArgumentHelp("Mount options: lowerdir=A[:B],upperdir=U,workdir=W[,ro,nodev,…].", valueName: "options"))
     var options: [String] = []
 
-    @Option(help: ArgumentHelp("Union driver: auto, fuse or kernel (config key union_driver).", valueName: "driver"))
-    var driver: UnionDriver?
+    @OptionGroup var union: UnionDriverOption
 
     @Argument(help: ArgumentHelp("Where to mount the union.", valueName: "mountpoint"))
     var mountpoint: String
@@ -55,7 +54,7 @@ struct OverlayCommand: BackgroundServing {
 
     private func serve(_ parsed: OverlayOptions, config: ScorpioConfig) throws {
         let layers = UnionLayers(upper: parsed.upper, work: parsed.work, lowers: parsed.lowers)
-        let kind = DriverChoice(config.unionDriver, requested: driver, config: config).kind
+        let kind = DriverChoice(config.unionDriver, requested: union.driver, config: config).kind
         let union = try AntaresFuse(mountpoint: FilePath(mountpoint), layers: layers, driver: kind, options: parsed.mount)
         SignalUnmounter.onSignal { try? union.unmount(lazy: true) }
         SignalUnmounter.install()

@@ -14,14 +14,16 @@ struct RunCommand: AsyncParsableCommand {
             uncommitted and untracked changes over it unless --clean or --cl), runs the command in a \
             private mount and PID namespace where the view appears at the work tree's own path and the \
             rest of the host is read-only (private /tmp, --writable for caches), under a seccomp \
-            filter, then writes what it changed as an OCI layer in artifacts_dir, unmounts, and exits \
-            with the command's status (125 if Scorpio failed first, 126 not executable, 127 not found).
+            filter, then writes what it changed as an OCI layer in artifacts_dir (default \
+            ~/.local/state/scorpio/artifacts, never part of a job's input), unmounts, and exits with the \
+            command's status (125 if Scorpio failed first, 126 not executable, 127 not found).
 
             Examples:
               scorpio run -- make -j8
               scorpio run --cl 456 --network none -- make all
               scorpio run --clean --rev v1.2 --artifact out/build.tar.zst --compression zstd -- ./build.sh
               scorpio run --recipe cargo -- cargo build --release
+              scorpio run --driver kernel --keep -- make
 
             A recipe (`scorpio recipes` lists them) sets the caches a build tool may write, its \
             environment, network policy and which outputs the layer keeps; flags given here add to it \
@@ -32,6 +34,7 @@ struct RunCommand: AsyncParsableCommand {
     @OptionGroup(title: "Global options") var global: GlobalOptions
     @OptionGroup(title: "Base") var base: BaseSourceOptions
     @OptionGroup(title: "Base") var changeList: ChangeListOption
+    @OptionGroup var union: UnionDriverOption
 
     @Option(help: ArgumentHelp("The job id (default: a new run-… id).", valueName: "id"))
     var jobID: String?
@@ -88,8 +91,9 @@ struct RunCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let loaded: ScorpioConfig
+        var loaded: ScorpioConfig
         do { loaded = try global.loadConfigAndStartLogging().config } catch { throw JobRunFailure(error) }
+        if let driver = union.driver { loaded.unionDriver = driver }
         var request = JobRunRequest(command: command, spec: base.jobSpec(changeList: changeList))
         if let jobID { request.jobID = try JobID.validated(jobID) }
         request.clean = clean

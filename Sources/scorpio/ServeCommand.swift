@@ -45,8 +45,7 @@ struct ServeCommand: AsyncParsableCommand {
                                valueName: "address"))
     var bind: String?
 
-    @Option(help: ArgumentHelp("Union driver: auto, fuse or kernel (config key union_driver).", valueName: "driver"))
-    var driver: UnionDriver?
+    @OptionGroup var union: UnionDriverOption
 
     func run() async throws {
         let overrides = bind.map { [CommandLineOverride(keyNamed: "http_bind", flag: "--bind", value: $0)] } ?? []
@@ -54,7 +53,7 @@ struct ServeCommand: AsyncParsableCommand {
         let selection = base.selection(config: config)
         let settings = DaemonSettings(config: config)
         try settings.validate()
-        let choice = DriverChoice(config.unionDriver, requested: driver, config: config)
+        let choice = DriverChoice(config.unionDriver, requested: union.driver, config: config)
         let manager = try JobManagement.manager(config: config, base: selection, driver: choice.kind)
         let logger = Logger(label: "scorpio.daemon")
         let service = AntaresService(manager: manager, config: config, base: selection, logger: logger)

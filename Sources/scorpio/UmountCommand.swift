@@ -7,7 +7,11 @@ struct UmountCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "umount",
         abstract: "Unmount a job; its upper directory is removed unless --keep-upper.",
-        discussion: "A busy mount fails unless --lazy. A job whose server died is detached and recorded as unmounted."
+        discussion: """
+            A busy mount fails unless --lazy. A job whose server died is detached and recorded as unmounted. \
+            A job already unmounted with its upper kept (`scorpio run --keep`, `--keep-upper`; `scorpio list` \
+            shows them) has its upper removed.
+            """
     )
 
     @OptionGroup(title: "Global options") var global: GlobalOptions
@@ -34,7 +38,13 @@ struct UmountCommand: AsyncParsableCommand {
             return
         }
         let manager = try JobManagement.manager(config: config, base: BaseSelection(config: config))
-        let record = try manager.unmountJob(JobID.validated(jobID), keepUpper: keepUpper, lazy: lazy)
-        print("scorpio: job \(record.jobID) unmounted" + (keepUpper ? "; upper kept at \(record.upper)" : ""))
+        let job = try JobID.validated(jobID)
+        let wasUnmounted = try manager.status(job)?.state == .unmounted
+        let record = try manager.unmountJob(job, keepUpper: keepUpper, lazy: lazy)
+        if wasUnmounted && !keepUpper {
+            print("scorpio: job \(record.jobID) was unmounted; its kept upper \(record.upper) is removed")
+        } else {
+            print("scorpio: job \(record.jobID) unmounted" + (keepUpper ? "; upper kept at \(record.upper)" : ""))
+        }
     }
 }

@@ -45,7 +45,7 @@ struct ConfigDefaultsTests {
         ("repo", #""""#),
         ("revision", #""HEAD""#),
         ("cl_ref_pattern", #""refs/cl/{cl}""#),
-        ("artifacts_dir", #""scorpio-artifacts""#),
+        ("artifacts_dir", #""""#),
         ("artifact_compression", #""gzip""#),
         ("store_max_bytes", #""10G""#),
         ("http_bind", #""127.0.0.1:2726""#),

@@ -115,7 +115,8 @@ public struct TreeSourceSettings: Sendable, Equatable {
 
 /// Where and how job artifacts are written.
 public struct ArtifactSettings: Sendable, Equatable {
-    public var directory: FilePath = "scorpio-artifacts"
+    /// Nil for the per-user state directory (``ArtifactSettings/directory(environment:)``).
+    public var directory: FilePath? = nil
     public var compression: ArtifactCompression = .gzip
 
     public init() {}

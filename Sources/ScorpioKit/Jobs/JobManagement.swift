@@ -8,9 +8,11 @@ public enum JobManagement {
     /// The manager for `config`, with `base` naming the repository/revision jobs are built on, the
     /// driver its mounts get (resolve `auto` with ``DriverChoice``; a manager that only lists or
     /// unmounts needs none), and the number of finished jobs its state file remembers.
+    /// `workTreeLayer`, when given, is the layer of the work tree's changes
+    /// (`JobSpec.workTreeChangeList`) already computed.
     public static func manager(
         config: ScorpioConfig, base: BaseSelection, driver: UnionDriverKind = .fuse,
-        retainedFinishedJobs: Int = AntaresManager.defaultRetainedFinishedJobs
+        retainedFinishedJobs: Int = AntaresManager.defaultRetainedFinishedJobs, workTreeLayer: WorkingTreeLayer? = nil
     ) throws(ManagerError) -> AntaresManager {
         let paths = AntaresPaths(
             upperRoot: config.antares.upperRoot, changeListRoot: config.antares.clRoot,
@@ -29,18 +31,22 @@ public enum JobManagement {
                 }
             },
             buildChangeList: { spec, directory throws(ManagerError) in
-                try writeChangeList(spec, into: directory, base: base.applying(spec), config: config)
+                try writeChangeList(spec, into: directory, base: base.applying(spec), config: config, workTreeLayer: workTreeLayer)
             },
             retainedFinishedJobs: retainedFinishedJobs)
     }
 
     /// Writes the layer of `spec`'s CL: for a git base, the CL ref (`cl_ref_pattern`) or revision
     /// against the merge base with the job's base revision; for the Mega server, its CL file list.
-    static func writeChangeList(_ spec: JobSpec, into directory: FilePath, base: BaseSelection, config: ScorpioConfig) throws(ManagerError) {
+    static func writeChangeList(
+        _ spec: JobSpec, into directory: FilePath, base: BaseSelection, config: ScorpioConfig, workTreeLayer: WorkingTreeLayer? = nil
+    ) throws(ManagerError) {
         guard let cl = spec.cl else { return }
         if cl == JobSpec.workTreeChangeList {
             do {
-                let layer = try WorkingTreeChanges(repository: (base.repository ?? ".").string).changes()
+                let layer = try workTreeLayer ?? WorkingTreeChanges(
+                    repository: (base.repository ?? ".").string, excluding: [ArtifactsExclusion(directory: config.artifacts.directory()).directory]
+                ).changes()
                 try ChangeListLayerWriter(destination: directory).write(layer.changes)
             } catch {
                 throw .changeList("the work tree's changes", reason: "\(error)")

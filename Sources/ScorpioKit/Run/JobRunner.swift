@@ -18,14 +18,21 @@ public enum JobRunner {
         spec.repository = repository
 
         let workTree = base.kind == .git ? (try? WorkingTreeChanges(repository: repository).workTreeRoot()) ?? nil : nil
+        let artifacts = ArtifactsExclusion(directory: config.artifacts.directory())
         var layerNote = spec.cl.map { "cl \($0)" } ?? "clean"
-        if spec.cl == nil, !request.clean, base.kind == .git, let isClean = try? WorkingTreeChanges(repository: repository).isClean(), !isClean {
-            spec.cl = JobSpec.workTreeChangeList
-            layerNote = "with the work tree's changes"
+        var workTreeLayer: WorkingTreeLayer?
+        if spec.cl == nil, !request.clean, workTree != nil {
+            do {
+                workTreeLayer = try WorkingTreeChanges(repository: repository, excluding: [artifacts.directory]).changes()
+            } catch { throw JobRunError("the work tree's changes: \(error)") }
+            if workTreeLayer?.changes.isEmpty == false {
+                spec.cl = JobSpec.workTreeChangeList
+                layerNote = "with the work tree's changes"
+            }
         }
 
         let driver = DriverChoice(config.unionDriver, config: config)
-        let manager = try JobManagement.manager(config: config, base: base, driver: driver.kind)
+        let manager = try JobManagement.manager(config: config, base: base, driver: driver.kind, workTreeLayer: workTreeLayer)
         let job = request.jobID ?? JobID.generate(prefix: "run")
         let mountStart = ContinuousClock.now
         let record: MountRecord
@@ -33,7 +40,7 @@ public enum JobRunner {
         let mountTime = ContinuousClock.now - mountStart
         var keepJob = request.keep
         defer { _ = try? manager.unmountJob(job, keepUpper: keepJob) }
-        say("scorpio: job \(job) · base \(record.base) · \(layerNote) · \(driver.kind) driver (\(driver.reason)) · mounted in \(mountTime.wholeMilliseconds) ms")
+        say("scorpio: job \(job) · base \(record.base) · \(layerNote) · mounted in \(mountTime.wholeMilliseconds) ms (\(driver.kind) driver, \(driver.reason))")
 
         // The view appears at the work tree's own path; without a work tree, at its own mountpoint.
         let target = request.workspace ?? workTree ?? FilePath(record.mountpoint)
@@ -55,8 +62,8 @@ public enum JobRunner {
 
         var export: JobExport?
         if result.setupError == nil || result.setupError?.kind != .setupFailed {
-            let changes = try JobManagement.changes(of: record, config: config, base: base)
-            let destination = request.artifact ?? FilePath("\(config.artifacts.directory)/\(job).\(request.compression.fileExtension)")
+            let changes = try JobManagement.changes(of: record, config: config, base: base).filter { !artifacts.covers($0.path, inViewAt: target) }
+            let destination = request.artifact ?? artifacts.directory.appending("\(job).\(request.compression.fileExtension)")
             try? FileManager.default.createDirectory(atPath: destination.removingLastComponent().string, withIntermediateDirectories: true)
             do {
                 export = try JobManagement.export(

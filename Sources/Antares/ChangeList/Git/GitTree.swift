@@ -36,6 +36,8 @@ final class GitTree {
 
     deinit { git_tree_free(tree) }
 
+    var id: git_oid { git_tree_id(tree).pointee }
+
     var entries: [Entry] {
         (0..<git_tree_entrycount(tree)).compactMap { index in
             git_tree_entry_byindex(tree, index).map(Entry.init)

@@ -7,10 +7,12 @@ struct CaseDifference: Sendable {
     let tested: Transcript
     /// How the layers as mounted (before any step) differ, if they do (`dir: owner, size; reg: mode`).
     let initialSignature: String?
-    /// The first step that differs in more than what the layers as mounted already did, and how
-    /// (`rename: EXDEV instead of ok`); nil when every step only carries the initial difference on.
-    let firstStep: (number: Int, signature: String)?
+    /// Each step that differs in more than what the layers as mounted and the steps before it already
+    /// did, and how (`rename: EXDEV instead of ok`, `unlink: stat differs (dir: nlink)`).
+    let stepSignatures: [(number: Int, signature: String)]
     let differingSteps: Int
+
+    var firstStep: (number: Int, signature: String)? { stepSignatures.first }
 
     /// The case, its reproduction line, its layers and every step with both answers where they differ.
     var report: String {
@@ -50,26 +52,29 @@ private func steps(of conformanceCase: ConformanceCase, _ oracle: Transcript, _ 
 func compare(_ conformanceCase: ConformanceCase, oracle rawOracle: Transcript, driver rawDriver: Transcript, driverName: String, reproduction: String) -> CaseDifference? {
     let oracle = withoutCopyUpTimes(rawOracle, conformanceCase), driver = withoutCopyUpTimes(rawDriver, conformanceCase)
     guard oracle != driver else { return nil }
-    // Fields of each watched path that differ in the layers as mounted: later lines repeat them.
+    // Fields of each watched path known to differ (in the layers as mounted, or since a step): later
+    // lines repeat them, so they are not a new kind of difference.
     var inherited: [Int: Set<String>] = [:]
     var oracleState = observations(oracle.initial), driverState = observations(driver.initial)
     let initialDifferences = observationDifferences(oracleState, driverState, inherited: [:])
     for (index, fieldNames) in initialDifferences { inherited[index] = fieldNames.names }
-    var firstStep: (number: Int, signature: String)?
+    var signatures: [(number: Int, signature: String)] = []
     var differing = initialDifferences.isEmpty && oracle.initial == driver.initial ? 0 : 1
     for (step, title, left, right) in steps(of: conformanceCase, oracle, driver).dropFirst() {
         let leftObservations = observations(left), rightObservations = observations(right)
         if left != right {
             differing += 1
-            if firstStep == nil {
-                // A path one side printed and the other did not is unchanged there: compare with its last line.
-                let printed = Set(leftObservations.keys).union(rightObservations.keys)
-                func now(_ state: [Int: String], _ printedNow: [Int: String]) -> [Int: String] {
-                    Dictionary(uniqueKeysWithValues: printed.map { ($0, printedNow[$0] ?? withoutTimeFlags(state[$0] ?? "")) })
-                }
-                if let signature = stepSignature(title, left, right, now(oracleState, leftObservations), now(driverState, rightObservations), inherited: inherited) {
-                    firstStep = (step, signature)
-                }
+            // A path one side printed and the other did not is unchanged there: compare with its last line.
+            let printed = Set(leftObservations.keys).union(rightObservations.keys)
+            func now(_ state: [Int: String], _ printedNow: [Int: String]) -> [Int: String] {
+                Dictionary(uniqueKeysWithValues: printed.map { ($0, printedNow[$0] ?? withoutTimeFlags(state[$0] ?? "")) })
+            }
+            let leftNow = now(oracleState, leftObservations), rightNow = now(driverState, rightObservations)
+            if let signature = stepSignature(title, left, right, leftNow, rightNow, inherited: inherited) {
+                signatures.append((step, signature))
+            }
+            for (index, fieldNames) in observationDifferences(leftNow, rightNow, inherited: [:]) {
+                inherited[index, default: []].formUnion(fieldNames.names)
             }
         }
         oracleState.merge(leftObservations) { $1 }
@@ -77,7 +82,7 @@ func compare(_ conformanceCase: ConformanceCase, oracle rawOracle: Transcript, d
     }
     return CaseDifference(
         conformanceCase: conformanceCase, driver: driverName, reproduction: reproduction, oracle: oracle, tested: driver,
-        initialSignature: initialDifferences.isEmpty ? nil : describe(initialDifferences), firstStep: firstStep, differingSteps: differing)
+        initialSignature: initialDifferences.isEmpty ? nil : describe(initialDifferences), stepSignatures: signatures, differingSteps: differing)
 }
 
 /// The transcript without the ctime moves kernel overlayfs makes by copying entries up, which plain
@@ -135,6 +140,8 @@ private func stepSignature(
     let leftResult = left.first.flatMap { $0.hasPrefix("  ") ? nil : $0 } ?? "(nothing)"
     let rightResult = right.first.flatMap { $0.hasPrefix("  ") ? nil : $0 } ?? "(nothing)"
     if resultHead(leftResult) != resultHead(rightResult) {
+        // A descriptor one side never opened: the open that failed was the difference.
+        if resultHead(leftResult) == "EBADF" || resultHead(rightResult) == "EBADF" { return nil }
         return "\(operation): \(resultHead(rightResult)) instead of \(resultHead(leftResult))"
     }
     if leftResult != rightResult {

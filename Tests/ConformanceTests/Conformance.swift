@@ -97,8 +97,8 @@ enum Conformance {
         return outputs
     }
 
-    /// One line of counts; the kinds of difference in the layers as mounted and in the first step that
-    /// differs beyond them, with how many cases show each; then, apart, every differing case.
+    /// One line of counts; the kinds of difference in the layers as mounted and in the steps beyond them,
+    /// with how many cases show each; then, apart, every differing case.
     private static func summarize(
         _ className: String, side: Side, total: Int, differences: [CaseDifference], notRun: [(reason: String, cases: Int)]
     ) -> (head: String, cases: String) {
@@ -115,11 +115,16 @@ enum Conformance {
             }
         }
         group("the layers as mounted differ (before any step)", differences.compactMap { difference in difference.initialSignature.map { ($0, difference) } })
-        group("first step that differs beyond that", differences.compactMap { difference in difference.firstStep.map { ($0.signature, difference) } })
+        group(
+            "steps that differ beyond that (each kind counted once per case)",
+            differences.flatMap { difference in Set(difference.stepSignatures.map(\.signature)).map { ($0, difference) } })
         var caseLines = differences.isEmpty ? [] : ["", "  cases:"]
         for difference in differences {
-            let location = [difference.initialSignature.map { _ in "layers as mounted" }, difference.firstStep.map { "step \($0.number) (\($0.signature))" }]
-                .compactMap { $0 }.joined(separator: ", then ")
+            let more = Set(difference.stepSignatures.map(\.signature)).count - 1
+            let location = [
+                difference.initialSignature.map { _ in "layers as mounted" },
+                difference.firstStep.map { "step \($0.number) (\($0.signature))" + (more > 0 ? " and \(more) more kinds" : "") },
+            ].compactMap { $0 }.joined(separator: ", then ")
             caseLines.append("    \(difference.conformanceCase.key): \(location); \(difference.differingSteps) differing")
         }
         return (lines.joined(separator: "\n"), caseLines.joined(separator: "\n"))

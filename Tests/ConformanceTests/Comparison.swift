@@ -17,7 +17,7 @@ struct CaseDifference: Sendable {
     /// The case, its reproduction line, its layers and every step with both answers where they differ.
     var report: String {
         let names = conformanceCase.watched.map { $0.isEmpty ? "." : abbreviate($0) }
-        func show(_ line: String) -> String { displayLine(line, names: names) }
+        func show(_ line: String) -> String { abbreviate(displayLine(line, names: names)) }
         var lines: [String] = []
         lines.append("\(conformanceCase.name) as \(conformanceCase.caller): \(driver) differs from overlayfs")
         lines.append("  reproduce: \(reproduction)")

@@ -131,6 +131,14 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"), .product(name: "SystemPackage", package: "swift-system"),
             ]
         ),
+        // Differential conformance: the same system calls against kernel overlayfs over plain directories
+        // and against each union driver over the same layers, as root and as other uids (docs/conformance.md).
+        // The runner performs a script of calls with the credentials it was started with (setpriv).
+        .executableTarget(name: "conformance-runner", path: "Tests/ConformanceRunner"),
+        .testTarget(
+            name: "ConformanceTests",
+            dependencies: ["Antares", "Dicfuse", "CSyscalls", "ScorpioTestSupport", .product(name: "SystemPackage", package: "swift-system")]
+        ),
         // Drives the built `scorpio` binary end to end.
         .testTarget(name: "ScorpioCLITests", dependencies: ["ScorpioKit", "ScorpioTestSupport", "CSyscalls", .product(name: "SystemPackage", package: "swift-system")]),
     ]

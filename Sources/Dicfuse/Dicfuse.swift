@@ -124,6 +124,11 @@ public final class Dicfuse: @unchecked Sendable {
         }
     }
 
+    /// The entry's path from the served root (of its first name, for a hard-linked file).
+    public func path(of inode: Inode) -> FilePath {
+        lock.reading { table.path(of: inode) }
+    }
+
     public func parent(of inode: Inode) -> Inode {
         lock.reading { table.record(inode).map { InodeTable.inode(of: Int($0.parent)) } ?? .root }
     }

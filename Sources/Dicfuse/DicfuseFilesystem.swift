@@ -91,6 +91,18 @@ public final class DicfuseFilesystem: FuseFilesystem {
         }
     }
 
+    /// A source with xattrs (a plain directory) shows them; for any other the kernel is told once that
+    /// there are none to ask for (ENOSYS), so `ls -l` and copy-ups cost no request.
+    public func getxattr(inode: Inode, name: String, context: RequestContext) throws(Errno) -> [UInt8] {
+        guard let source = dicfuse.source as? any ExtendedAttributeSource else { throw .noFunction }
+        return try source.extendedAttribute(name, at: dicfuse.path(of: inode))
+    }
+
+    public func listxattr(inode: Inode, context: RequestContext) throws(Errno) -> [String] {
+        guard let source = dicfuse.source as? any ExtendedAttributeSource else { throw .noFunction }
+        return try source.extendedAttributeNames(at: dicfuse.path(of: inode))
+    }
+
     public func statfs(inode: Inode) throws(Errno) -> FilesystemStatistics {
         let entries = UInt(dicfuse.statistics.entries)
         return FilesystemStatistics(files: entries, maximumNameLength: 255)

@@ -18,6 +18,9 @@ public struct FileAttributes: Sendable {
     public var accessTime: timespec
     public var modificationTime: timespec
     public var changeTime: timespec
+    /// What `stat` shows as `st_ino`, where it is not ``inode`` (names of one file that the filesystem
+    /// serves as separate inodes).
+    public var serialNumber: UInt64?
 
     public init(
         inode: Inode, mode: mode_t, linkCount: UInt64 = 1, uid: uid_t = 0, gid: gid_t = 0, rdev: dev_t = 0,
@@ -50,7 +53,7 @@ public struct FileAttributes: Sendable {
     /// The `struct stat` libfuse sends to the kernel.
     public var stat: Glibc.stat {
         var st = Glibc.stat()
-        st.st_ino = inode.rawValue
+        st.st_ino = serialNumber.map { __ino_t($0) } ?? inode.rawValue
         st.st_mode = mode
         st.st_nlink = nlink_t(linkCount)
         st.st_uid = uid
@@ -84,5 +87,6 @@ extension FileAttributes: Equatable {
             && lhs.uid == rhs.uid && lhs.gid == rhs.gid && lhs.rdev == rhs.rdev && lhs.size == rhs.size
             && lhs.blocks == rhs.blocks && same(lhs.accessTime, rhs.accessTime)
             && same(lhs.modificationTime, rhs.modificationTime) && same(lhs.changeTime, rhs.changeTime)
+            && lhs.serialNumber == rhs.serialNumber
     }
 }

@@ -68,6 +68,11 @@ public struct AttributeChanges: Sendable {
         changeTime = has(FUSE_SET_ATTR_CTIME) ? st.st_ctim : nil
     }
 
+    /// Whether only the change time is asked for (`chown(f, -1, -1)`).
+    public var changesOnlyChangeTime: Bool {
+        changeTime != nil && mode == nil && uid == nil && gid == nil && size == nil && accessTime == nil && modificationTime == nil
+    }
+
     /// Whether anything besides times changes (those make a file "modified" for a copy-on-write layer).
     public var isEmpty: Bool {
         mode == nil && uid == nil && gid == nil && size == nil && accessTime == nil && modificationTime == nil

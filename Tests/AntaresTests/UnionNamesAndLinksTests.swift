@@ -50,7 +50,9 @@ struct UnionNamesAndLinksTests {
             #expect(unlink(union.path(name)) == 0)
             var st = stat()
             #expect(fstat(fd, &st) == 0, "\(name): fstat after unlink")
-            #expect(st.st_nlink == 0, "\(name): no name is left")
+            // An upper file has no name left; a lower one not yet written keeps its count, as kernel
+            // overlayfs shows a lower file removed while open.
+            if name == "made" { #expect(st.st_nlink == 0, "\(name): no name is left") }
             #expect(pwrite(fd, "XY", 2, 0) == 2)
             var buffer = [UInt8](repeating: 0, count: 16)
             let count = pread(fd, &buffer, buffer.count, 0)

@@ -91,7 +91,8 @@ enum Conformance {
         var outputs: [Caller: RunnerOutput] = [:]
         for caller in callers {
             outputs[caller] = try runner.run(
-                placed.filter { $0.case.caller == caller }, as: caller, at: union.mountpoint, scriptFile: root.appending("script-\(caller.tag).txt"))
+                placed.filter { $0.case.caller == caller }, as: caller, at: union.mountpoint, scriptFile: root.appending("script-\(caller.tag).txt"),
+                announcingOpens: side.neverSeesOpens)
         }
         try union.unmount()
         return outputs

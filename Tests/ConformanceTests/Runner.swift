@@ -56,7 +56,12 @@ struct RunnerProgram {
     }
 
     /// Runs `cases` (all of one caller) against the union mounted at `mountpoint`.
-    func run(_ cases: [(directory: String, case: ConformanceCase)], as caller: Caller, at mountpoint: FilePath, scriptFile: FilePath) throws -> RunnerOutput {
+    /// `announcingOpens`: the union never sees opens (no-open), so the runner makes each open for
+    /// writing visible to it through a change that changes nothing (see the runner's "open").
+    func run(
+        _ cases: [(directory: String, case: ConformanceCase)], as caller: Caller, at mountpoint: FilePath, scriptFile: FilePath,
+        announcingOpens: Bool = false
+    ) throws -> RunnerOutput {
         var script = ""
         for (directory, conformanceCase) in cases {
             script += "case \(escape(conformanceCase.key))\n"
@@ -65,7 +70,8 @@ struct RunnerProgram {
         }
         try write(script, to: scriptFile)
         // A union that hangs must not hang the suite: the runner gets ten minutes.
-        let result = shell("timeout -k 10 600 setpriv \(caller.setprivArguments) '\(executable)' '\(mountpoint)' < '\(scriptFile)'")
+        let announce = announcingOpens ? "CONFORMANCE_ANNOUNCE_OPENS=1 " : ""
+        let result = shell("\(announce)timeout -k 10 600 setpriv \(caller.setprivArguments) '\(executable)' '\(mountpoint)' < '\(scriptFile)'")
         return RunnerOutput(parsing: result.output, status: result.status)
     }
 

@@ -15,6 +15,13 @@ enum Side: Sendable, CustomStringConvertible {
         case .scorpio(let driver): "\(driver)"
         }
     }
+
+    /// The fuse driver answers open with ENOSYS (no-open, DESIGN §5): it copies a file up at its first
+    /// change rather than at an open for writing.
+    var neverSeesOpens: Bool {
+        if case .scorpio(.fuse) = self { return true }
+        return false
+    }
 }
 
 /// One side's own copy of the layers (`cp -a` of the built template) and the union mounted over it;
@@ -24,6 +31,8 @@ final class MountedUnion {
     let root: FilePath
     var mountpoint: FilePath { root.appending("mnt") }
     private var scorpio: AntaresFuse?
+    /// The lowest layer served through Dicfuse's directory source, as a job's base is served.
+    private var base: InProcessBase?
     private var overlayMounted = false
 
     init(_ side: Side, layersFrom template: FilePath, in root: FilePath) throws {
@@ -40,9 +49,11 @@ final class MountedUnion {
             overlayMounted = true
         case .scorpio(let driver):
             let dicfuse = Dicfuse(source: try DirectoryTreeSource(path: lowest), store: try ContentStore(root: root.appending("store")))
+            let base = try InProcessBase(dicfuse, at: root.appending("base"))
+            self.base = base
             let union = try AntaresFuse(
-                mountpoint: mountpoint, dicfuse: dicfuse,
-                layers: UnionLayers(upper: upper, work: root.appending("work"), changeList: middle), driver: driver)
+                mountpoint: mountpoint, layers: UnionLayers(upper: upper, work: root.appending("work"), lowers: [middle, base.mountpoint]),
+                driver: driver)
             try union.mount()
             scorpio = union
         }
@@ -53,6 +64,7 @@ final class MountedUnion {
             self.scorpio = nil
             try scorpio.unmount()
         }
+        base = nil
         if overlayMounted {
             overlayMounted = false
             guard umount2(mountpoint.string, 0) == 0 else { throw UnionError(message: "umount \(mountpoint): \(Errno(rawValue: errno))") }
@@ -61,6 +73,7 @@ final class MountedUnion {
 
     deinit {
         try? scorpio?.unmount(lazy: true)
+        base = nil
         if overlayMounted { umount2(mountpoint.string, Int32(MNT_DETACH)) }
     }
 

@@ -21,10 +21,16 @@ extension UnionFilesystem {
         }
         if let parent = nodes.node(inode)?.names.first?.parent { try copyUp(parent) }
         let prepared = edits.scratchName()
+        // A copy-up changes nothing the union shows of the parent: its times are put back after.
+        let parentPath = path.lastIndex(of: "/").map { String(path[..<$0]) } ?? ""
+        let parent = layers.upper.status(parentPath)
         do {
             try prepareCopy(of: location, in: edits.work, at: prepared)
             try edits.work.rename(prepared, to: path, in: layers.upper, flags: UpperEdits.renameNoReplace)
+            if let parent { try? layers.upper.setTimes(parentPath, access: parent.st_atim, modification: parent.st_mtim) }
             dataDescriptors.remove(inode)
+            // The copy and its parent now show the upper layer's directory sizes and link counts.
+            if let parentInode = nodes.node(inode)?.names.first?.parent { invalidations.invalidate(inode, parentInode) }
         } catch {
             edits.work.removeTree(prepared)
             throw error
@@ -75,7 +81,7 @@ extension UnionFilesystem {
             if error == .notSupported || error == .noFunction { return }
             throw error
         }
-        for name in names where !OverlayFormat.isInternal(name) {
+        for name in names where layers.format.shownName(name) != nil {
             guard let value = try? source.directory.xattr(source.path, name) else { continue }
             try directory.setXattr(target, name, value, flags: 0)
         }

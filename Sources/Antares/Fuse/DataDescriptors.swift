@@ -9,10 +9,17 @@ final class DataDescriptor: Sendable {
     let descriptor: Int32
     /// Whether it may be written (the upper layer's file or an orphan's), rather than the change list's.
     let isWritable: Bool
+    /// The file's group when it is set-group-ID without group execute (a write by someone outside that
+    /// group clears the bit, which the kernel leaves to the filesystem); nil otherwise. Kept for the
+    /// descriptor's life: a mode change through the union drops the descriptor.
+    let setGroupIDWithoutExecute: gid_t?
 
     init(descriptor: Int32, isWritable: Bool) {
         self.descriptor = descriptor
         self.isWritable = isWritable
+        var st = stat()
+        let mode = fstat(descriptor, &st) == 0 ? st.st_mode : 0
+        setGroupIDWithoutExecute = isWritable && mode & S_ISGID != 0 && mode & S_IXGRP == 0 ? st.st_gid : nil
     }
 
     deinit { close(descriptor) }

@@ -7,6 +7,9 @@ struct DirectoryItem: Sendable {
     var name: String
     var inode: Inode
     var type: FileType
+    /// A whiteout listed as what it is on disk (a directory that only one layer makes up is listed as
+    /// that layer has it, as kernel overlayfs lists it); looking it up finds nothing.
+    var isListedWhiteout = false
 }
 
 /// Snapshots of directories, taken when a listing starts (offset 0), so that offsets stay stable

@@ -39,6 +39,7 @@ final class FuseUnionDriver: UnionDriver {
         } catch {
             throw .overlayMount(mountpoint, reason: "\(error)")
         }
+        filesystem.invalidations.use(mount.notifier)
         mounted.withLock { $0 = mount }
     }
 

@@ -24,4 +24,21 @@ extension LayerStack {
         for place in lower.places where !(try addLayer(lowers[place.layer], place.path)) { break }
         return names
     }
+
+    /// The whiteouts a directory made up by one layer alone shows: kernel overlayfs lists such a
+    /// directory as the layer has it, whiteouts included (as character devices), and merges only
+    /// directories of several layers.
+    func listedWhiteouts(ofDirectory path: String, lower: LowerOrigin?) throws(Errno) -> [String] {
+        let only: (LayerDirectory, String)
+        if upper.status(path)?.isDirectory == true {
+            guard lower == nil else { return [] }
+            only = (upper, path)
+        } else {
+            guard let places = lower?.places, places.count == 1 else { return [] }
+            only = (lowers[places[0].layer], places[0].path)
+        }
+        return try only.0.list(only.1).filter { entry in
+            entry.type == DT_CHR && (only.0.status(joinPath(only.1, entry.name))?.isWhiteout ?? false)
+        }.map(\.name)
+    }
 }

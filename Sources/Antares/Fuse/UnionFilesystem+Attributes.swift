@@ -12,7 +12,9 @@ extension UnionFilesystem {
             let entry = try copyUp(inode)
             let directory = entry.directory, path = entry.path
             let isSymlink = directory.status(path)?.isSymlink == true
-            if changes.uid != nil || changes.gid != nil {
+            if changes.uid != nil || changes.gid != nil || changes.changesOnlyChangeTime || changes.isEmpty {
+                // chown(-1, -1) asks for nothing but a new ctime (the kernel may send it with nothing
+                // set at all), as it gives one.
                 try directory.changeOwner(path, uid: changes.uid ?? uid_t.max, gid: changes.gid ?? gid_t.max)
             }
             // After the owner: chown clears set-ID bits the mode sent with it may keep.
@@ -23,7 +25,13 @@ extension UnionFilesystem {
                 } else {
                     try directory.truncate(path, to: off_t(size))
                 }
+                if changes.mode == nil, context.uid != 0, let st = directory.status(path), st.st_mode & S_ISGID != 0,
+                    st.st_mode & S_IXGRP == 0, !CallerGroups.contains(st.st_gid, pid: context.pid, effectiveGID: context.gid)
+                {
+                    try directory.changeMode(path, st.st_mode & ~S_ISGID)  // as Linux clears it on truncate
+                }
             }
+            if changes.mode != nil { dataDescriptors.remove(inode) }
             if changes.accessTime != nil || changes.modificationTime != nil {
                 try directory.setTimes(path, access: Self.timeChange(changes.accessTime), modification: Self.timeChange(changes.modificationTime))
             }

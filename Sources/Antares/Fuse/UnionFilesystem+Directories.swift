@@ -26,6 +26,10 @@ extension UnionFilesystem {
                 let child = nodes.child(of: inode, named: name, lower: found.lower, upperFile: Self.sharedUpperFile(found.location), lookups: 0)
                 items.append(DirectoryItem(name: name, inode: child, type: found.location.attributes(as: child).fileType))
             }
+            for name in try layers.listedWhiteouts(ofDirectory: path, lower: node.lower) {
+                let child = nodes.child(of: inode, named: name, lower: nil, lookups: 0)
+                items.append(DirectoryItem(name: name, inode: child, type: .characterSpecial, isListedWhiteout: true))
+            }
             return items
         }
     }
@@ -53,6 +57,12 @@ extension UnionFilesystem {
             let isDots = item.name == "." || item.name == ".."
             let found: Entry? = namespaceLock.reading {
                 if isDots { return (try? location(of: item.inode)).map { entry(item.inode, at: $0) } }
+                if item.isListedWhiteout {
+                    // Listed but not there: an entry the kernel must look up again (and not find).
+                    _ = nodes.child(of: inode, named: item.name, lower: nil, lookups: 1)
+                    let whiteout = FileAttributes(inode: item.inode, mode: S_IFCHR, linkCount: 1)
+                    return Entry(attributes: whiteout, attributeTimeout: 0, entryTimeout: 0)
+                }
                 return try? resolveChild(item.name, in: inode, lookups: 1)
             }
             if let found {
@@ -106,10 +116,10 @@ extension UnionFilesystem {
         let lowerHasName = parentLower.flatMap { layers.lowerChild(of: $0, named: name) } != nil
         let known = nodes.child(of: parent, named: name)
         if let st = layers.upper.status(path), !st.isWhiteout {
-            if st.isDirectory {
-                try edits.removeDirectory(path)
-            } else if let known, st.st_nlink == 1 {
+            if let known, st.isDirectory || st.st_nlink == 1 {
                 try edits.orphan(path, as: known)
+            } else if st.isDirectory {
+                try edits.removeDirectory(path)
             } else {
                 try layers.upper.unlink(path)
             }
@@ -132,7 +142,7 @@ extension UnionFilesystem {
             if edits.work.status(edits.orphanName(inode)) != nil { nodes.markOrphan(inode) }
         case .dropped:
             dataDescriptors.remove(inode)
-            try? edits.work.unlink(edits.orphanName(inode))
+            edits.work.removeTree(edits.orphanName(inode))
         }
     }
 }

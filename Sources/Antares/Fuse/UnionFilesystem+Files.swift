@@ -40,6 +40,11 @@ extension UnionFilesystem {
 
     func write(inode: Inode, handle: UInt64, offset: Int64, data: UnsafeRawBufferPointer, flags: Int32, context: RequestContext) throws(Errno) -> Int {
         let kept = try writableDescriptor(of: inode)
+        if let group = kept.setGroupIDWithoutExecute, context.uid != 0,
+            !CallerGroups.contains(group, pid: context.pid, effectiveGID: context.gid)
+        {
+            try clearSetGroupID(inode, kept.descriptor)
+        }
         return try withExtendedLifetime(kept) { () throws(Errno) -> Int in
             var written = 0
             while written < data.count {
@@ -71,6 +76,16 @@ extension UnionFilesystem {
         let result = withExtendedLifetime(kept) { Glibc.lseek(kept.descriptor, off_t(offset), whence) }
         guard result >= 0 else { throw Errno(rawValue: errno) }
         return Int64(result)
+    }
+
+    /// Clears a set-group-ID bit Linux takes away from a file written or truncated by someone outside
+    /// its group, and tells the kernel the attributes it cached changed.
+    func clearSetGroupID(_ inode: Inode, _ descriptor: Int32) throws(Errno) {
+        var st = stat()
+        try Posix.check(fstat(descriptor, &st))
+        try Posix.check(fchmod(descriptor, st.st_mode & 0o7777 & ~S_ISGID))
+        dataDescriptors.remove(inode)
+        invalidations.invalidate(inode)
     }
 
     /// The bytes of `inode` for reading: a kept descriptor, or one opened in the topmost layer.

@@ -6,6 +6,8 @@ import SystemPackage
 extension UnionFilesystem {
     func mknod(parent: Inode, name: FilePath.Component, mode: mode_t, rdev: dev_t, context: RequestContext) throws(Errno) -> Entry {
         try Self.checkName(name)
+        // A character device 0/0 is a whiteout: nobody makes one through an overlay.
+        if mode & S_IFMT == S_IFCHR && rdev == 0 { throw .notPermitted }
         return try makeEntry(name.string, in: parent, context: context) { (directory, path, owner) throws(Errno) in
             try directory.makeNode(path, mode, rdev)
             try directory.changeOwner(path, uid: owner.uid, gid: owner.gid)

@@ -34,6 +34,9 @@ final class UnionFilesystem: FuseFilesystem {
     let namespaceLock = ReadWriteLock()
     let directoryListings = DirectoryListings()
     let dataDescriptors: DataDescriptorCache
+    let lowerLinks = LowerLinkNumbers()
+    /// Tells the kernel about attributes that changed without a request for them; started once mounted.
+    let invalidations = AttributeInvalidations()
 
     /// How long the kernel may cache entries, attributes and failed lookups. The union changes only
     /// through this mount, and every change it makes is one the kernel sees happen (copy-up keeps
@@ -66,6 +69,7 @@ final class UnionFilesystem: FuseFilesystem {
     }
 
     func destroy() {
+        invalidations.use(nil)
         edits.clear()
     }
 
@@ -93,11 +97,18 @@ final class UnionFilesystem: FuseFilesystem {
     /// The attributes the union shows for `inode` at `location`.
     func attributes(_ inode: Inode, at location: EntryLocation) -> FileAttributes {
         var attributes = location.attributes(as: inode)
+        if case .lower(let layer) = location.entry.layer, !location.isDirectory, location.status.st_nlink > 1 {
+            // The names of a hard-linked lower file are separate union inodes (a copy-up breaks the link,
+            // as in kernel overlayfs without an index) that share one st_ino until then.
+            attributes.serialNumber = lowerLinks.serialNumber(layer: layer, location.status)
+        }
         guard let shape = nodes.shape(of: inode) else { return attributes }
         if shape.isNameless {
-            attributes.linkCount = 0  // unlinked, still open
-        } else if location.upperPath != nil, location.isDirectory, shape.continuesInLowerDirectory {
-            // Kernel overlayfs shows a directory merged with a lower one with a link count of 1: it
+            // Removed while open: its own copy has no name left; a lower entry keeps its count, as
+            // kernel overlayfs shows it.
+            if location.isWritable { attributes.linkCount = 0 }
+        } else if location.isDirectory, shape.lowerDirectories >= (location.upperPath != nil ? 1 : 2) {
+            // Kernel overlayfs shows a directory merged from several layers with a link count of 1: it
             // does not count every layer's subdirectories.
             attributes.linkCount = 1
         }
@@ -137,7 +148,7 @@ final class UnionFilesystem: FuseFilesystem {
     func forget(inode: Inode, lookups: UInt64) {
         guard let dropped = nodes.forget(inode, lookups) else { return }
         dataDescriptors.remove(inode)
-        if dropped.isOrphan { try? edits.work.unlink(edits.orphanName(inode)) }
+        if dropped.isOrphan { edits.work.removeTree(edits.orphanName(inode)) }
     }
 
     func getattr(inode: Inode, handle: UInt64?, context: RequestContext) throws(Errno) -> AttributesReply {

@@ -44,11 +44,12 @@ final class UnionNodeTable: Sendable {
         state.withLock { $0.nodes[inode] }
     }
 
-    /// What a node's attributes depend on besides its layer entry.
-    func shape(of inode: Inode) -> (isNameless: Bool, continuesInLowerDirectory: Bool)? {
+    /// What a node's attributes depend on besides its layer entry: whether it lost its last name, and
+    /// in how many lower layers it continues as a directory.
+    func shape(of inode: Inode) -> (isNameless: Bool, lowerDirectories: Int)? {
         state.withLock { state in
             guard let node = state.nodes[inode] else { return nil }
-            return (node.names.isEmpty && inode != .root, node.lower?.isDirectory == true)
+            return (node.names.isEmpty && inode != .root, node.lower?.isDirectory == true ? node.lower!.places.count : 0)
         }
     }
 

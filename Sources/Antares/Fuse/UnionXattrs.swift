@@ -38,26 +38,25 @@ enum XattrCalls {
     }
 }
 
-/// Extended attributes through the union: read from the topmost layer, changed after copy-up;
-/// overlayfs's own (`trusted.overlay.*`, `user.overlay.*`) are neither shown nor settable.
+/// Extended attributes through the union: read from the topmost layer, changed after copy-up. Names in
+/// the overlay namespace the layers use are escaped as overlayfs escapes them (see
+/// ``OverlayFormat/storedName(_:)``), so the union's own markers are neither shown nor settable.
 extension UnionFilesystem {
     private func layerEntry(of inode: Inode) throws(Errno) -> RealEntry {
         try namespaceLock.reading { () throws(Errno) -> EntryLocation in try self.location(of: inode) }.entry
     }
 
     func getxattr(inode: Inode, name: String, context: RequestContext) throws(Errno) -> [UInt8] {
-        if OverlayFormat.isInternal(name) { throw .noData }
         let entry = try layerEntry(of: inode)
-        return try entry.directory.xattr(entry.path, name)
+        return try entry.directory.xattr(entry.path, layers.format.storedName(name))
     }
 
     func listxattr(inode: Inode, context: RequestContext) throws(Errno) -> [String] {
         let entry = try layerEntry(of: inode)
-        return try entry.directory.xattrNames(entry.path).filter { !OverlayFormat.isInternal($0) }
+        return try entry.directory.xattrNames(entry.path).compactMap(layers.format.shownName)
     }
 
     func setxattr(inode: Inode, name: String, value: UnsafeRawBufferPointer, flag: ExtendedAttributeFlag, context: RequestContext) throws(Errno) {
-        if OverlayFormat.isInternal(name) { throw .notPermitted }
         let flags: Int32 = switch flag {
         case .createOrReplace: 0
         case .create: 1
@@ -65,18 +64,18 @@ extension UnionFilesystem {
         }
         try namespaceLock.writing { () throws(Errno) in
             let entry = try copyUp(inode)
-            try entry.directory.setXattr(entry.path, name, value, flags: flags)
+            try entry.directory.setXattr(entry.path, layers.format.storedName(name), value, flags: flags)
         }
     }
 
     func removexattr(inode: Inode, name: String, context: RequestContext) throws(Errno) {
-        if OverlayFormat.isInternal(name) { throw .noData }
+        let stored = layers.format.storedName(name)
         try namespaceLock.writing { () throws(Errno) in
             // A name the lower entry does not have is not worth a copy-up (as in kernel overlayfs).
             let location = try location(of: inode)
-            if !location.isWritable { _ = try location.entry.directory.xattr(location.entry.path, name) }
+            if !location.isWritable { _ = try location.entry.directory.xattr(location.entry.path, stored) }
             let entry = try copyUp(inode)
-            try entry.directory.removeXattr(entry.path, name)
+            try entry.directory.removeXattr(entry.path, stored)
         }
     }
 }

@@ -75,7 +75,8 @@ final class UpperEdits: Sendable {
         work.removeTree(removed)
     }
 
-    /// Moves the upper file at `target` out of the union into the work directory, as the orphan of `inode`.
+    /// Moves the upper file or directory at `target` out of the union into the work directory, as the
+    /// orphan of `inode`.
     func orphan(_ target: String, as inode: Inode) throws(Errno) {
         try upper.rename(target, to: orphanName(inode), in: work)
     }

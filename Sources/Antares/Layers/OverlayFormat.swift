@@ -54,6 +54,20 @@ public struct OverlayFormat: Sendable, Equatable {
         name.hasPrefix("trusted.overlay.") || name.hasPrefix("user.overlay.")
     }
 
+    /// Where an xattr a user sets through a union is kept in a layer: a name in this format's overlay
+    /// namespace is escaped (`trusted.overlay.x` → `trusted.overlay.overlay.x`), as overlayfs does, so
+    /// it can never be taken for one of the union's own markers.
+    public func storedName(_ name: String) -> String {
+        name.hasPrefix(internalPrefix) ? internalPrefix + "overlay." + name.dropFirst(internalPrefix.count) : name
+    }
+
+    /// The name a user sees for an xattr kept in a layer under `stored`; nil for the union's own markers.
+    public func shownName(_ stored: String) -> String? {
+        guard stored.hasPrefix(internalPrefix) else { return stored }
+        let escape = internalPrefix + "overlay."
+        return stored.hasPrefix(escape) ? internalPrefix + stored.dropFirst(escape.count) : nil
+    }
+
     // MARK: - Writing
 
     /// Creates a whiteout at `path`, replacing nothing (the caller removed what was there).

@@ -1,5 +1,6 @@
 import Antares
 import Dicfuse
+import Foundation
 import Glibc
 import SystemPackage
 
@@ -89,6 +90,8 @@ extension JobManagement {
     /// What job `record` changed, from its upper directory, with its base opened to tell additions from
     /// modifications and to leave out copy-ups that changed nothing.
     public static func changes(of record: MountRecord, config: ScorpioConfig, base: BaseSelection) throws(BaseSourceError) -> [UpperChange] {
+        // A job that wrote nothing changed nothing: no need to open its base to tell what.
+        if ((try? FileManager.default.contentsOfDirectory(atPath: record.upper)) ?? []).isEmpty { return [] }
         let selection = base.applying(record.spec)
         let source = try selection.openSource(config: config)
         let store: ContentStore

@@ -133,7 +133,8 @@ final class DaemonFixture: @unchecked Sendable {
 
     /// The mountpoints below the scratch directory.
     /// The jobs' mounts (the shared bases they stand on are mounted elsewhere under the scratch directory).
-    var mounts: [String] { mountpoints(under: scratch.path.appending("antares/mnt")) }
+    /// The jobs' unions (the host's objects bound in each job's `.git` left out).
+    var mounts: [String] { mountpoints(under: scratch.path.appending("antares/mnt")).filter { !$0.hasSuffix("/.git/host-objects") } }
 
     func stop() async {
         await daemon.shutdown()

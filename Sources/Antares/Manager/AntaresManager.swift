@@ -15,6 +15,7 @@ public final class AntaresManager: Sendable {
     public let driver: UnionDriverKind
     private let leaseBase: @Sendable (JobID, JobSpec) throws(ManagerError) -> any BaseLease
     private let buildChangeList: @Sendable (JobSpec, FilePath) throws(ManagerError) -> Void
+    private let repositoryOrigin: @Sendable (JobSpec, any BaseLease) -> JobRepositoryOrigin?
     private let stateFile: StateFile
     private let live = Mutex<[JobID: LiveJob]>([:])
     /// How many jobs unmounted with their upper removed stay in the state file (describing a deleted
@@ -26,18 +27,22 @@ public final class AntaresManager: Sendable {
     private struct LiveJob: Sendable {
         let union: AntaresFuse
         let lease: any BaseLease
+        let git: JobGitDirectory?
     }
 
     /// - Parameters:
     ///   - leaseBase: a lease on the base a job's spec names (its `path` is the served subdirectory,
     ///     its `owner` who the entries show as), mounted; held while the job is mounted here.
     ///   - buildChangeList: writes the layer of the spec's CL into a directory (overlay format).
+    ///   - repositoryOrigin: the repository and commit a job's own `.git` describes (a lower layer above
+    ///     its change list, see ``JobRepositoryOrigin``); nil: the job's view has no `.git`.
     public init(
         paths: AntaresPaths, driver: UnionDriverKind,
         leaseBase: @escaping @Sendable (JobID, JobSpec) throws(ManagerError) -> any BaseLease,
         buildChangeList: @escaping @Sendable (JobSpec, FilePath) throws(ManagerError) -> Void = { spec, _ throws(ManagerError) in
             throw .changeList(spec.cl ?? "", reason: "no change-list source is configured")
         },
+        repositoryOrigin: @escaping @Sendable (JobSpec, any BaseLease) -> JobRepositoryOrigin? = { _, _ in nil },
         retainedFinishedJobs: Int = defaultRetainedFinishedJobs
     ) {
         self.retainedFinishedJobs = retainedFinishedJobs
@@ -45,6 +50,7 @@ public final class AntaresManager: Sendable {
         self.driver = driver
         self.leaseBase = leaseBase
         self.buildChangeList = buildChangeList
+        self.repositoryOrigin = repositoryOrigin
         stateFile = StateFile(path: paths.stateFile)
     }
 
@@ -73,6 +79,7 @@ public final class AntaresManager: Sendable {
             try writeChangeList(spec, into: directory)
             return directory
         }
+        let git = try writeGitDirectory(job, spec: spec, lease: lease)
         do { try makeDirectory(target) } catch { throw .union(.layer(target, reason: "cannot create the mountpoint: \(error)")) }
 
         let now = Self.nowMilliseconds
@@ -82,12 +89,9 @@ public final class AntaresManager: Sendable {
             base: lease.identity, state: .provisioning, pid: getpid(),
             createdAtEpochMilliseconds: now, lastSeenEpochMilliseconds: now)
         try save(record)
-        let layers = UnionLayers(
-            upper: paths.upper(job), work: paths.work(job), lowers: [changeList].compactMap { $0 } + [lease.mountpoint], owner: spec.owner)
         do {
-            let union = try AntaresFuse(mountpoint: target, layers: layers, driver: driver)
-            try union.mount()
-            live.withLock { $0[job] = LiveJob(union: union, lease: lease) }
+            let union = try mountUnion(job, at: target, spec: spec, changeList: changeList, lease: lease, git: git)
+            live.withLock { $0[job] = LiveJob(union: union, lease: lease, git: git) }
         } catch {
             record.state = .failed(reason: "\(error)")
             try? save(record)
@@ -107,7 +111,7 @@ public final class AntaresManager: Sendable {
         let job = live.withLock { $0.removeValue(forKey: id) }
         do {
             if let job {
-                try job.union.unmount(lazy: lazy)
+                try unmountUnion(job, at: FilePath(record.mountpoint), lazy: lazy)
             } else {
                 try Self.detach(record)
             }
@@ -122,6 +126,7 @@ public final class AntaresManager: Sendable {
                 try? FileManager.default.removeItem(atPath: directory)
             }
         }
+        Posix.removeTree(paths.gitLayer(id).string)
         if record.mountpoint == paths.mountpoint(id).string { rmdir(record.mountpoint) }
         record.state = .unmounted
         record.lastSeenEpochMilliseconds = Self.nowMilliseconds
@@ -141,7 +146,7 @@ public final class AntaresManager: Sendable {
         record.state = .quiescing
         try save(record)
         do {
-            try job.union.unmount()
+            try unmountUnion(job, at: FilePath(record.mountpoint), lazy: false)
         } catch {
             record.state = .ready
             try? save(record)
@@ -156,11 +161,8 @@ public final class AntaresManager: Sendable {
                 do { try makeDirectory(directory) } catch { throw ManagerError.changeList(cl ?? "", reason: "cannot create \(directory): \(error)") }
                 try writeChangeList(spec, into: directory)
             }
-            let layers = UnionLayers(
-                upper: paths.upper(id), work: paths.work(id), lowers: [directory].compactMap { $0 } + [job.lease.mountpoint], owner: spec.owner)
-            let union = try AntaresFuse(mountpoint: FilePath(record.mountpoint), layers: layers, driver: driver)
-            try union.mount()
-            live.withLock { $0[id] = LiveJob(union: union, lease: job.lease) }
+            let union = try mountUnion(id, at: FilePath(record.mountpoint), spec: spec, changeList: directory, lease: job.lease, git: job.git)
+            live.withLock { $0[id] = LiveJob(union: union, lease: job.lease, git: job.git) }
             record.spec = spec
             record.changeList = directory?.string
             record.state = .ready
@@ -218,6 +220,43 @@ public final class AntaresManager: Sendable {
     }
 
     // MARK: - Helpers
+
+    /// Mounts job `job`'s union at `target`, its own `.git` (if any) over its change list (if any) over
+    /// its base, and binds the host's objects into that `.git`.
+    private func mountUnion(
+        _ job: JobID, at target: FilePath, spec: JobSpec, changeList: FilePath?, lease: any BaseLease, git: JobGitDirectory?
+    ) throws(AntaresError) -> AntaresFuse {
+        let layers = UnionLayers(
+            upper: paths.upper(job), work: paths.work(job), lowers: [git?.layer, changeList].compactMap { $0 } + [lease.mountpoint],
+            owner: spec.owner)
+        let union = try AntaresFuse(mountpoint: target, layers: layers, driver: driver)
+        try union.mount()
+        do {
+            try git?.attach(to: target)
+        } catch {
+            try? union.unmount(lazy: true)
+            throw error
+        }
+        return union
+    }
+
+    /// Unmounts a union this process serves, the host's objects bound in its `.git` first (bound again
+    /// if the union then turns out busy).
+    private func unmountUnion(_ job: LiveJob, at mountpoint: FilePath, lazy: Bool) throws(AntaresError) {
+        if job.git != nil { try JobGitDirectory.detach(from: mountpoint, lazy: lazy) }
+        do {
+            try job.union.unmount(lazy: lazy)
+        } catch {
+            try? job.git?.attach(to: mountpoint)
+            throw error
+        }
+    }
+
+    /// The job's own `.git` layer, written afresh, when its spec's base has a repository to describe.
+    private func writeGitDirectory(_ job: JobID, spec: JobSpec, lease: any BaseLease) throws(ManagerError) -> JobGitDirectory? {
+        guard let origin = repositoryOrigin(spec, lease) else { return nil }
+        do { return try JobGitDirectory.write(origin, into: paths.gitLayer(job), owner: spec.owner) } catch { throw .union(error) }
+    }
 
     /// The layer of the spec's CL, written into `directory` and given to the spec's build user.
     private func writeChangeList(_ spec: JobSpec, into directory: FilePath) throws(ManagerError) {

@@ -34,7 +34,16 @@ public enum JobManagement {
             buildChangeList: { spec, directory throws(ManagerError) in
                 try writeChangeList(spec, into: directory, base: base.applying(spec), config: config, workTreeLayer: workTreeLayer)
             },
+            repositoryOrigin: { spec, lease in repositoryOrigin(of: base.applying(spec), lease: lease) },
             retainedFinishedJobs: retainedFinishedJobs)
+    }
+
+    /// What a job's own `.git` describes: a git base served whole, at the commit its shared base
+    /// serves, with the base's index kept beside the base. A sub-path of the tree has none (git cannot
+    /// have a work tree that is a subdirectory of its commits' trees).
+    static func repositoryOrigin(of base: BaseSelection, lease: any BaseLease) -> JobRepositoryOrigin? {
+        guard base.kind == .git, base.subdirectory.split(separator: "/").isEmpty, let lease = lease as? SharedBaseLease else { return nil }
+        return JobRepositoryOrigin(repository: base.repository ?? ".", commit: lease.revisionID, indexCache: lease.directory.appending("git-index"))
     }
 
     /// Writes the layer of `spec`'s CL: for a git base, the CL ref (`cl_ref_pattern`) or revision
@@ -110,7 +119,13 @@ extension JobManagement {
             guard let inode = try? dicfuse.resolve(FilePath(path)), let attributes = try? dicfuse.attributes(of: inode) else { return nil }
             return attributes.mode & S_IFMT == S_IFDIR
         }
-        return changes.filter { $0.kind != .modified || !unchanged.isUnchanged($0.path) }
+        return changes.filter { !isJobGitDirectory($0.path) && ($0.kind != .modified || !unchanged.isUnchanged($0.path)) }
+    }
+
+    /// Whether `path` is the job's own `.git` or inside it: git's state in the job, never part of what
+    /// the job changed.
+    static func isJobGitDirectory(_ path: String) -> Bool {
+        path == ".git" || path.hasPrefix(".git/")
     }
 }
 

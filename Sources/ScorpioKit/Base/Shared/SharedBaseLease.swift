@@ -12,6 +12,10 @@ public final class SharedBaseLease: BaseLease {
     public let revisionSummary: String
     /// Whether this lease started the base's server (a cold start) rather than finding it served.
     public let startedTheBase: Bool
+    /// The revision the base serves as its source resolved it (a commit id for git).
+    public let revisionID: String
+    /// The base's own directory: what is kept for every job on the base (a git index) goes there.
+    public let directory: FilePath
     private let file: FilePath
     private let lock: FileLock
 
@@ -19,7 +23,9 @@ public final class SharedBaseLease: BaseLease {
 
     /// Takes a lease on the base in `directory`; call holding its creation lock (the base's server
     /// counts leases under it before it stops). The file is locked before it appears in `leases/`.
-    init(on directory: SharedBaseDirectory, identity: String, revisionSummary: String, holder: String, startedTheBase: Bool) throws(Errno) {
+    init(
+        on directory: SharedBaseDirectory, identity: String, revisionID: String, revisionSummary: String, holder: String, startedTheBase: Bool
+    ) throws(Errno) {
         let name = "\(getpid())-\(Self.counter.add(1, ordering: .relaxed).newValue)-\(UInt32.random(in: 0...UInt32.max))"
         let pending = directory.path.appending(".lease-\(name)")
         let held = try FileLock(pending, exclusive: true)
@@ -35,6 +41,8 @@ public final class SharedBaseLease: BaseLease {
         self.identity = identity
         self.revisionSummary = revisionSummary
         self.startedTheBase = startedTheBase
+        self.revisionID = revisionID
+        self.directory = directory.path
     }
 
     deinit { unlink(file.string) }

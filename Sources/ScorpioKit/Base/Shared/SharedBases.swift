@@ -34,8 +34,8 @@ public struct SharedBases: Sendable {
             }
             let info = SharedBaseInfo.read(from: directory.info)
             return try SharedBaseLease(
-                on: directory, identity: source.identity, revisionSummary: info?.revision ?? source.revision.summary, holder: holder,
-                startedTheBase: started)
+                on: directory, identity: source.identity, revisionID: source.revision.id.hex,
+                revisionSummary: info?.revision ?? source.revision.summary, holder: holder, startedTheBase: started)
         }
     }
 

@@ -1,0 +1,86 @@
+import CGit2
+import Glibc
+import SystemPackage
+
+/// The git index of a base commit as a job's view shows the commit's tree: every entry carries the
+/// stat data the view serves for it (mtime and ctime the commit's time, the exact size, no inode or
+/// device), so a clean `git status` in a job compares stat data only and reads no file. Built once per
+/// commit into a cache directory (beside the shared base) and linked or copied into each job's `.git`.
+enum BaseIndex {
+    /// The index of `commit` in `directory`, built there first if it is not yet.
+    static func cached(_ commit: git_oid, of repository: GitRepository, in directory: FilePath) throws(AntaresError) -> FilePath {
+        let name = commit.objectID.hex
+        let index = directory.appending("\(name).index")
+        if access(index.string, R_OK) == 0 { return index }
+        do { try makeDirectory(directory) } catch { throw .layer(directory, reason: "cannot create the index cache: \(error)") }
+        // One builder per commit; the others wait for its index.
+        let lock = open(directory.appending("\(name).lock").string, O_CREAT | O_RDWR | O_CLOEXEC, 0o644)
+        guard lock >= 0 else { throw .layer(directory, reason: "cannot lock the index cache: \(Errno(rawValue: errno))") }
+        defer { close(lock) }
+        while flock(lock, LOCK_EX) != 0 && errno == EINTR {}
+        if access(index.string, R_OK) == 0 { return index }
+        let building = directory.appending(".\(name).index.\(getpid())")
+        do {
+            try build(commit, of: repository, into: building)
+            try Posix.rename(building.string, index.string)
+        } catch {
+            unlink(building.string)
+            throw .layer(index, reason: "cannot build the index of \(commit.objectID.short): \(error)")
+        }
+        return index
+    }
+
+    /// Writes the index of `commit`'s tree to `path` with the view's stat data, and its cache tree.
+    private static func build(_ commit: git_oid, of repository: GitRepository, into path: FilePath) throws {
+        var id = commit
+        var commitObject: OpaquePointer?
+        guard git_commit_lookup(&commitObject, repository.handle, &id) == 0, let commitObject else { throw GitFailure("reading the commit") }
+        defer { git_commit_free(commitObject) }
+        var tree: OpaquePointer?
+        guard git_commit_tree(&tree, commitObject) == 0, let tree else { throw GitFailure("reading its tree") }
+        defer { git_tree_free(tree) }
+        var database: OpaquePointer?
+        guard git_repository_odb(&database, repository.handle) == 0, let database else { throw GitFailure("opening the object database") }
+        defer { git_odb_free(database) }
+        // A standalone index (no repository): libgit2 then writes the entries' stat data as given.
+        var index: OpaquePointer?
+        guard git_index_open(&index, path.string) == 0, let index else { throw GitFailure("creating the index") }
+        defer { git_index_free(index) }
+        guard git_index_read_tree(index, tree) == 0 else { throw GitFailure("reading the tree into the index") }
+
+        let time = git_index_time(seconds: Int32(truncatingIfNeeded: git_commit_time(commitObject)), nanoseconds: 0)
+        for position in 0..<git_index_entrycount(index) {
+            // Changed in place: replacing an entry would drop the cache tree `read_tree` made.
+            guard let entry = git_index_get_byindex(index, position).map(UnsafeMutablePointer.init(mutating:)) else { continue }
+            entry.pointee.mtime = time
+            entry.pointee.ctime = time
+            entry.pointee.dev = 0
+            entry.pointee.ino = 0
+            entry.pointee.uid = 0
+            entry.pointee.gid = 0
+            guard entry.pointee.mode != GIT_FILEMODE_COMMIT.rawValue else { continue }
+            var length = 0
+            var type = GIT_OBJECT_ANY
+            guard git_odb_read_header(&length, &type, database, &entry.pointee.id) == 0 else {
+                throw GitFailure("reading the size of \(entry.pointee.id.objectID.short)")
+            }
+            entry.pointee.file_size = UInt32(truncatingIfNeeded: length)
+        }
+        guard git_index_write(index) == 0 else { throw GitFailure("writing the index") }
+        // Racily clean entries (mtime not before the index file's) would make git read them: the
+        // index is dated after every entry, and not before now.
+        var now = timespec()
+        clock_gettime(CLOCK_REALTIME, &now)
+        let written = now.tv_sec > Int(time.seconds) ? now : timespec(tv_sec: Int(time.seconds) + 1, tv_nsec: 0)
+        try Posix.check(utimensat(AT_FDCWD, path.string, [written, written], 0))
+    }
+}
+
+/// A libgit2 call that failed, with libgit2's message.
+struct GitFailure: Error, CustomStringConvertible {
+    let description: String
+
+    init(_ operation: String) {
+        description = "\(operation): \(GitRepository.lastErrorMessage)"
+    }
+}

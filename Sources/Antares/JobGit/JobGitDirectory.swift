@@ -1,0 +1,241 @@
+import CGit2
+import Dicfuse
+import Foundation
+import FuseKit
+import Glibc
+import SystemPackage
+
+/// What a job's `.git` describes: the host repository and the base commit the job's view serves.
+public struct JobRepositoryOrigin: Sendable, Equatable {
+    /// The host repository: a work tree, any directory inside one, or a bare repository.
+    public var repository: FilePath
+    /// The base commit's full id.
+    public var commit: String
+    /// Where the commit's index is built once and kept for every job on it (beside the shared base).
+    public var indexCache: FilePath
+
+    public init(repository: FilePath, commit: String, indexCache: FilePath) {
+        self.repository = repository
+        self.commit = commit
+        self.indexCache = indexCache
+    }
+}
+
+/// A job's own git directory: a lower layer of its union holding `.git`, so git inside the job sees a
+/// repository whose HEAD is the base commit and whose index is the base's tree with the stat data the
+/// view serves. `git status` and `git diff` then show what the change list and the job changed.
+///
+/// Nothing of it is shared with the host repository: HEAD, the refs (heads, tags, remotes) and a few
+/// config entries (remotes, branch upstreams) are copied; objects are read through
+/// `objects/info/alternates` from the host's object directory, bound read-only at `.git/host-objects`
+/// over the mounted union (so the sandbox, where the view hides the host's work tree, sees it too, and
+/// git cannot even refresh a host pack's mtime). Whatever git writes — objects, index, refs — is copied
+/// up into the job's upper like any other write.
+struct JobGitDirectory: Sendable {
+    /// The directory holding `.git`.
+    let layer: FilePath
+    /// The host repository's object directory.
+    let hostObjects: FilePath
+    /// Whether `hostObjects` is bound over the mounted union (needs the privilege to mount); otherwise
+    /// the alternates name it by its own path.
+    let bindsHostObjects: Bool
+
+    static let hostObjectsName = "host-objects"
+    /// The git config a job's repository gets; only what the view keeps stable is compared by stat:
+    /// whole-second mtime and size (inode numbers and ctimes differ from view to view).
+    static let config: [(String, String)] = [
+        ("repositoryformatversion", "0"), ("filemode", "true"), ("bare", "false"), ("logallrefupdates", "true"),
+        ("checkStat", "minimal"), ("trustctime", "false"),
+    ]
+
+    /// Writes the `.git` of `origin` into `layer` (replacing what is there), owned by `owner` if given.
+    static func write(_ origin: JobRepositoryOrigin, into layer: FilePath, owner: FileOwner?) throws(AntaresError) -> JobGitDirectory {
+        Posix.removeTree(layer.string)
+        do {
+            let repository = try GitRepository(at: origin.repository.string)
+            var commit = git_oid()
+            guard git_oid_fromstr(&commit, origin.commit) == 0 else { throw GitFailure("reading the commit id \(origin.commit)") }
+            let common = FilePath(String(cString: git_repository_commondir(repository.handle)))
+            let directory = JobGitDirectory(
+                layer: layer, hostObjects: common.appending("objects").lexicallyNormalized(), bindsHostObjects: geteuid() == 0)
+            try directory.fill(from: repository, commit: commit, indexCache: origin.indexCache)
+            if let owner { try Posix.changeOwnerOfTree(layer.string, to: owner) }
+            return directory
+        } catch let error as AntaresError {
+            Posix.removeTree(layer.string)
+            throw error
+        } catch {
+            Posix.removeTree(layer.string)
+            throw .layer(layer, reason: "cannot write the job's git directory: \(error)")
+        }
+    }
+
+    private var gitDirectory: FilePath { layer.appending(".git") }
+
+    private func fill(from repository: GitRepository, commit: git_oid, indexCache: FilePath) throws {
+        for directory in ["objects/info", "objects/pack", "refs/heads", "refs/tags", Self.hostObjectsName] {
+            try makeDirectory(gitDirectory.appending(directory))
+        }
+        try linkIndex(BaseIndex.cached(commit, of: repository, in: indexCache))
+        try writeFile("HEAD", head(of: repository, commit: commit))
+        try writeRefs(of: repository)
+        try writeFile("config", configText(copying: repository))
+        try writeFile("objects/info/alternates", alternates())
+    }
+
+    /// HEAD names the host's current branch when that branch is the base commit, else the commit itself.
+    private func head(of repository: GitRepository, commit: git_oid) -> String {
+        var head: OpaquePointer?
+        guard git_reference_lookup(&head, repository.handle, "HEAD") == 0, let head else { return "\(commit.objectID.hex)\n" }
+        defer { git_reference_free(head) }
+        if git_reference_type(head) == GIT_REFERENCE_SYMBOLIC, let target = git_reference_symbolic_target(head).map({ String(cString: $0) }),
+            target.hasPrefix("refs/heads/"), repository.commit(reference: target)?.isSame(as: commit) == true
+        {
+            return "ref: \(target)\n"
+        }
+        return "\(commit.objectID.hex)\n"
+    }
+
+    /// Branches, tags and remote-tracking refs: direct ones into `packed-refs`, symbolic ones loose.
+    private func writeRefs(of repository: GitRepository) throws {
+        var iterator: OpaquePointer?
+        guard git_reference_iterator_new(&iterator, repository.handle) == 0, let iterator else { throw GitFailure("listing the refs") }
+        defer { git_reference_iterator_free(iterator) }
+        var packed: [(name: [UInt8], target: String)] = []
+        var reference: OpaquePointer?
+        while git_reference_next(&reference, iterator) == 0, let current = reference {
+            defer { git_reference_free(current) }
+            let name = String(cString: git_reference_name(current))
+            guard ["refs/heads/", "refs/tags/", "refs/remotes/"].contains(where: name.hasPrefix),
+                FilePath(name).components.allSatisfy({ $0.kind == .regular })
+            else { continue }
+            if git_reference_type(current) == GIT_REFERENCE_SYMBOLIC, let target = git_reference_symbolic_target(current) {
+                try makeDirectory(gitDirectory.appending(name).removingLastComponent())
+                try writeFile(name, "ref: \(String(cString: target))\n")
+            } else if let target = git_reference_target(current) {
+                packed.append((Array(name.utf8), target.pointee.objectID.hex))
+            }
+        }
+        packed.sort { $0.name.lexicographicallyPrecedes($1.name) }
+        var text = "# pack-refs with: sorted \n"
+        for entry in packed { text += "\(entry.target) \(String(decoding: entry.name, as: UTF8.self))\n" }
+        try writeFile("packed-refs", text)
+    }
+
+    /// The job's config, with the host's remotes and branch upstreams (its local config only).
+    private func configText(copying repository: GitRepository) -> String {
+        var text = "[core]\n" + Self.config.map { "\t\($0.0) = \($0.1)\n" }.joined()
+        var configuration: OpaquePointer?
+        var local: OpaquePointer?
+        guard git_repository_config_snapshot(&configuration, repository.handle) == 0, let configuration else { return text }
+        defer { git_config_free(configuration) }
+        guard git_config_open_level(&local, configuration, GIT_CONFIG_LEVEL_LOCAL) == 0, let local else { return text }
+        defer { git_config_free(local) }
+        var iterator: OpaquePointer?
+        guard git_config_iterator_glob_new(&iterator, local, #"^(remote\..+\.(url|pushurl|fetch)|branch\..+\.(remote|merge))$"#) == 0,
+            let iterator
+        else { return text }
+        defer { git_config_iterator_free(iterator) }
+        var sections: [(header: String, lines: String)] = []
+        var entry: UnsafeMutablePointer<git_config_entry>?
+        while git_config_next(&entry, iterator) == 0, let current = entry {
+            let name = String(cString: current.pointee.name)
+            guard let firstDot = name.firstIndex(of: "."), let lastDot = name.lastIndex(of: "."), firstDot < lastDot else { continue }
+            let subsection = name[name.index(after: firstDot)..<lastDot]
+            let header = "[\(name[..<firstDot]) \(Self.quoted(subsection))]\n"
+            let line = "\t\(name[name.index(after: lastDot)...]) = \(Self.quoted(String(cString: current.pointee.value)))\n"
+            if let index = sections.firstIndex(where: { $0.header == header }) {
+                sections[index].lines += line
+            } else {
+                sections.append((header, line))
+            }
+        }
+        return text + sections.map { $0.header + $0.lines }.joined()
+    }
+
+    /// A config subsection name or value in double quotes, escaped as git reads it back.
+    private static func quoted<S: StringProtocol>(_ text: S) -> String {
+        var result = "\""
+        for character in text {
+            switch character {
+            case "\\": result += "\\\\"
+            case "\"": result += "\\\""
+            case "\n": result += "\\n"
+            case "\t": result += "\\t"
+            default: result.append(character)
+            }
+        }
+        return result + "\""
+    }
+
+    /// The host's objects (bound over the union, named relative to this objects directory; or by their
+    /// own path), then the host's own alternates by absolute path.
+    private func alternates() -> String {
+        var lines = [bindsHostObjects ? "../\(Self.hostObjectsName)" : hostObjects.string]
+        let hostAlternates = (try? String(contentsOfFile: hostObjects.appending("info/alternates").string, encoding: .utf8)) ?? ""
+        for line in hostAlternates.split(separator: "\n") where !line.isEmpty && !line.hasPrefix("#") {
+            let path = FilePath(String(line))
+            lines.append(path.isAbsolute ? path.string : hostObjects.pushing(path).lexicallyNormalized().string)
+        }
+        return lines.map { $0 + "\n" }.joined()
+    }
+
+    /// The cached index as this job's: a hard link where the layer and the cache share a filesystem
+    /// (git replaces the index through the union, which writes only the upper, so the cached file is
+    /// never written), else a copy.
+    private func linkIndex(_ cached: FilePath) throws {
+        let target = gitDirectory.appending("index")
+        if link(cached.string, target.string) == 0 { return }
+        let input = try Posix.open(cached.string, O_RDONLY)
+        defer { close(input) }
+        let output = try Posix.open(target.string, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+        defer { close(output) }
+        let status = try Posix.fstat(input)
+        try Posix.copyData(from: input, to: output, count: UInt64(status.st_size))
+        try Posix.check(futimens(output, [status.st_mtim, status.st_mtim]))
+    }
+
+    private func writeFile(_ name: String, _ text: String) throws {
+        let descriptor = try Posix.open(gitDirectory.appending(name).string, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+        defer { close(descriptor) }
+        _ = try FileDescriptor(rawValue: descriptor).writeAll(Array(text.utf8))
+    }
+
+    // MARK: - The host's objects over a mounted union
+
+    /// Binds the host's object directory, read-only, at `.git/host-objects` of the union at `mountpoint`.
+    func attach(to mountpoint: FilePath) throws(AntaresError) {
+        guard bindsHostObjects else { return }
+        let target = Self.hostObjectsMountpoint(in: mountpoint)
+        guard Glibc.mount(hostObjects.string, target.string, nil, UInt(MS_BIND), nil) == 0 else {
+            throw .layer(target, reason: "cannot bind the repository's objects \(hostObjects) there: \(Errno(rawValue: errno))")
+        }
+        guard Glibc.mount(nil, target.string, nil, UInt(MS_REMOUNT | MS_BIND | MS_RDONLY), nil) == 0 else {
+            let error = Errno(rawValue: errno)
+            umount2(target.string, Int32(MNT_DETACH))
+            throw .layer(target, reason: "cannot make the repository's objects read-only there: \(error)")
+        }
+    }
+
+    /// Unbinds the host's objects from the union at `mountpoint`, if they are bound there; when busy,
+    /// detaches them if `lazy`, else fails.
+    static func detach(from mountpoint: FilePath, lazy: Bool) throws(AntaresError) {
+        let target = hostObjectsMountpoint(in: mountpoint)
+        guard MountTable.mount(at: target) != nil else { return }
+        do {
+            try MountTable.unmount(target, lazy: false)
+        } catch .busy where lazy {
+            umount2(target.string, Int32(MNT_DETACH))
+        } catch .busy {
+            throw .busy(mountpoint)
+        } catch .notMounted {
+            // Already gone.
+        } catch {
+            throw .unmount(target, reason: "\(error)")
+        }
+    }
+
+    static func hostObjectsMountpoint(in mountpoint: FilePath) -> FilePath {
+        mountpoint.appending(".git").appending(hostObjectsName)
+    }
+}

@@ -1,0 +1,129 @@
+import Antares
+import Dicfuse
+import FuseKit
+import Glibc
+import ScorpioTestSupport
+import SystemPackage
+import Testing
+
+/// A manager whose jobs get their own `.git` (the test repository at `main`), with the content store
+/// of their base at hand to count what was read.
+private final class GitJobFixture {
+    let scratch: Scratch
+    let repository: TestRepository
+    let store: ContentStore
+    let manager: AntaresManager
+    let indexCache: FilePath
+
+    init(driver: UnionDriverKind) throws {
+        scratch = try Scratch()
+        repository = try TestRepository(in: scratch)
+        let paths = AntaresPaths(
+            upperRoot: scratch.path.appending("upper"), changeListRoot: scratch.path.appending("cl"),
+            mountRoot: scratch.path.appending("mnt"), stateFile: scratch.path.appending("state.toml"))
+        let repositoryPath = repository.path
+        let store = try ContentStore(root: scratch.path.appending("store"))
+        let baseRoot = scratch.path.appending("bases")
+        let indexCache = scratch.path.appending("indexes")
+        self.store = store
+        self.indexCache = indexCache
+        manager = AntaresManager(
+            paths: paths, driver: driver,
+            leaseBase: { job, spec throws(ManagerError) in
+                let source: GitTreeSource
+                do throws(SourceError) { source = try GitTreeSource(repository: repositoryPath.string) } catch { throw .base(error) }
+                do throws(AntaresError) { return try InProcessBase(Dicfuse(source: source, store: store), at: baseRoot.appending(job.rawValue)) } catch {
+                    throw .union(error)
+                }
+            },
+            buildChangeList: { spec, directory throws(ManagerError) in
+                guard shell("mkdir -p '\(directory)/src' && echo 'cl \(spec.cl ?? "")' > '\(directory)/src/main.c'").status == 0 else {
+                    throw .changeList(spec.cl ?? "", reason: "cannot write the test layer")
+                }
+            },
+            repositoryOrigin: { _, lease in
+                guard let base = lease as? InProcessBase else { return nil }
+                return JobRepositoryOrigin(repository: repositoryPath, commit: base.dicfuse.source.revision.id.hex, indexCache: indexCache)
+            })
+    }
+
+    func git(_ mountpoint: String, _ arguments: String) -> (status: Int32, output: String) {
+        shell("git -C '\(mountpoint)' \(arguments)")
+    }
+
+    deinit {
+        manager.unmountAll(keepUpper: false)
+        for mount in MountTable.entries().reversed() where mount.mountpoint.string.hasPrefix(scratch.path.string) {
+            try? MountTable.unmount(mount.mountpoint, lazy: true)
+        }
+    }
+}
+
+@Suite(.enabled(if: FuseHost.canMount, "needs root and /dev/fuse"), .serialized)
+struct JobGitDirectoryTests {
+    static let drivers: [UnionDriverKind] = [.fuse, .kernel]
+
+    @Test(arguments: drivers)
+    func aJobsRepositoryIsTheBaseCommitAndItsCleanStatusReadsNoFile(driver: UnionDriverKind) throws {
+        let fixture = try GitJobFixture(driver: driver)
+        let record = try fixture.manager.mountJob(JobID.validated("clean"))
+        let main = shell("git -C '\(fixture.repository.path)' rev-parse main").output
+        #expect(fixture.git(record.mountpoint, "rev-parse HEAD").output == main)
+        #expect(fixture.git(record.mountpoint, "symbolic-ref HEAD").output == "refs/heads/main\n", "the host's branch, at the base commit")
+        #expect(fixture.git(record.mountpoint, "describe --tags").output.hasPrefix("v1-1-g"))
+        let status = fixture.git(record.mountpoint, "status --porcelain")
+        #expect(status.status == 0 && status.output.isEmpty, "\(status.output)")
+        #expect(fixture.store.counts.fetched == 0, "stat data alone showed every file unchanged")
+        #expect(fixture.git(record.mountpoint, "config core.checkStat").output == "minimal\n")
+    }
+
+    @Test(arguments: drivers)
+    func anEditAndTheChangeListShowInStatusAndDiff(driver: UnionDriverKind) throws {
+        let fixture = try GitJobFixture(driver: driver)
+        let record = try fixture.manager.mountJob(JobID.validated("edits"), spec: JobSpec(cl: "7"))
+        #expect(fixture.git(record.mountpoint, "status --porcelain").output == " M src/main.c\n")
+        #expect(shell("cd '\(record.mountpoint)' && echo more >> run.sh && rm empty.txt && echo n > new.txt").status == 0)
+        #expect(fixture.git(record.mountpoint, "status --porcelain").output == " D empty.txt\n M run.sh\n M src/main.c\n?? new.txt\n")
+        #expect(fixture.git(record.mountpoint, "diff src/main.c").output.contains("+cl 7"))
+        try fixture.manager.changeChangeList(JobID.validated("edits"), to: nil)
+        #expect(fixture.git(record.mountpoint, "status --porcelain").output == " D empty.txt\n M run.sh\n?? new.txt\n", "the job's .git stays over a new change list")
+    }
+
+    @Test(arguments: drivers)
+    func theHostsObjectsAreReadOnlyInTheJobAndUnboundWithIt(driver: UnionDriverKind) throws {
+        let fixture = try GitJobFixture(driver: driver)
+        let record = try fixture.manager.mountJob(JobID.validated("objects"))
+        let bound = MountTable.entries().filter { $0.mountpoint.string == "\(record.mountpoint)/.git/host-objects" }
+        #expect(bound.count == 1)
+        #expect(shell("touch '\(record.mountpoint)/.git/host-objects/x' 2>&1").output.contains("Read-only file system"))
+        let commit = fixture.git(record.mountpoint, "-c user.name=t -c user.email=t@x commit -q --allow-empty -m job")
+        #expect(commit.status == 0)
+        #expect(fixture.git(record.mountpoint, "log --format=%s -1").output == "job\n")
+        #expect(shell("git -C '\(fixture.repository.path)' log --format=%s -1").output == "two\n")
+        try fixture.manager.unmountJob(JobID.validated("objects"))
+        #expect(MountTable.entries().filter { $0.mountpoint.string.hasPrefix(fixture.scratch.path.string) }.isEmpty)
+        #expect(access(fixture.scratch.path.appending("cl/.git-layers/objects").string, F_OK) != 0, "the layer goes with the job")
+    }
+
+    @Test func theIndexIsBuiltOncePerCommitAndTrustedByGit() throws {
+        let fixture = try GitJobFixture(driver: .kernel)
+        let first = try fixture.manager.mountJob(JobID.validated("first"))
+        let cached = shell("ls -A '\(fixture.indexCache)'").output.split(separator: "\n").filter { $0.hasSuffix(".index") }
+        try #require(cached.count == 1)
+        var before = stat()
+        stat(fixture.indexCache.appending(String(cached[0])).string, &before)
+        let second = try fixture.manager.mountJob(JobID.validated("second"))
+        var after = stat()
+        stat(fixture.indexCache.appending(String(cached[0])).string, &after)
+        #expect(before.st_ino == after.st_ino && before.st_mtim.tv_nsec == after.st_mtim.tv_nsec, "the second job copied the cached index")
+        for record in [first, second] {
+            // Racily clean entries (mtime not before the index's) would make git read them; none is.
+            let index = shell("stat -c %Y '\(record.mountpoint)/.git/index'").output
+            let commitTime = fixture.git(record.mountpoint, "log -1 --format=%ct").output
+            #expect(Int(index.dropLast())! > Int(commitTime.dropLast())!)
+            let entry = fixture.git(record.mountpoint, "ls-files --debug link-to-main run.sh")
+            #expect(entry.output.contains("size: 10"), "a symlink's size is its target's length: \(entry.output)")
+            #expect(entry.output.contains("mtime: \(commitTime.dropLast()):0"))
+        }
+    }
+}

@@ -6,6 +6,7 @@
 #include <signal.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -91,10 +92,19 @@ static int exec_failure_status(int error) {
     return (error == ENOENT || error == ENOTDIR) ? SCORPIO_SANDBOX_NOT_FOUND : SCORPIO_SANDBOX_NOT_EXECUTABLE;
 }
 
+/// The command gets the soft limit on open files its caller had, whatever its server raised it to.
+static void restore_open_files_limit(uint64_t limit) {
+    struct rlimit current;
+    if (limit == 0 || getrlimit(RLIMIT_NOFILE, &current) != 0) return;
+    current.rlim_cur = limit < current.rlim_max ? limit : current.rlim_max;
+    setrlimit(RLIMIT_NOFILE, &current);
+}
+
 /// The command's process: default signals, the spec's environment, execve. Never returns.
 static _Noreturn void exec_command(const scorpio_sandbox_spec *spec, int report_fd) {
     reset_signal_dispositions();
     unblock_all_signals();
+    restore_open_files_limit(spec->open_files_limit);
     environ = (char **)spec->envp;  // execvpe looks PATH up in environ
     execvpe(spec->argv[0], (char *const *)spec->argv, (char *const *)spec->envp);
     scorpio_failure failure;

@@ -17,8 +17,8 @@ public struct DicfuseOptions: Sendable {
     public var overridesSourceOwners = false
     /// How long the kernel may cache entries and attributes; base entries never change.
     public var cacheTimeout: Double = 365 * 24 * 3600
-    /// Blob descriptors kept open at once (a share of the process's descriptor limit).
-    public var openBlobLimit = DescriptorBudget.share
+    /// Blob descriptors kept open at once; nil: a share of the process's descriptor budget.
+    public var openBlobLimit: Int?
     /// How many levels of subdirectories are listed ahead, in the background, below a directory the
     /// kernel looks into (0: strictly on demand).
     public var prefetchDepth = 0

@@ -90,7 +90,8 @@ public enum SandboxProcess {
                             uid: spec.user?.uid ?? 0, gid: spec.user?.gid ?? 0,
                             limit_capabilities: spec.capabilities.keptMask == nil ? 0 : 1,
                             capabilities: spec.capabilities.keptMask ?? 0,
-                            seccomp: seccomp == nil ? nil : programPointer)
+                            seccomp: seccomp == nil ? nil : programPointer,
+                            open_files_limit: spec.openFilesLimit ?? 0)
                         return scorpio_sandbox_spawn(&cSpec, &pid, &reportFD)
                     }
                 }

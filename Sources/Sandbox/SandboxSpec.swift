@@ -24,6 +24,8 @@ public struct SandboxSpec: Sendable, Equatable {
     /// A fresh tmpfs at /tmp (and /dev/shm), so the job neither sees nor touches the host's.
     public var privateTmp: Bool
     public var devices: DeviceMode
+    /// The command's soft limit on open files; `nil` keeps this process's.
+    public var openFilesLimit: UInt64?
 
     public init(
         command: String,

@@ -13,6 +13,8 @@ if let probeStatus = HostProbe.runIfRequested(arguments: CommandLine.arguments) 
 // A reader that goes away (`scorpio run … | head -1`) must not kill the process before it unmounts:
 // writes to it fail with EPIPE instead. Jobs start with every signal's default disposition again.
 signal(SIGPIPE, SIG_IGN)
+// Servers need room for descriptors: the soft limit goes up to what the host allows.
+DescriptorBudget.raiseSoftLimit()
 
 // Run as `scorpio-overlay` (mount.fuse3 starts `scorpio-overlay SOURCE MOUNTPOINT -o OPTIONS` for
 // `mount -t fuse.scorpio-overlay`): the same as `scorpio overlay -o OPTIONS MOUNTPOINT`.

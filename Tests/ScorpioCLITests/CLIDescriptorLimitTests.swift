@@ -41,4 +41,33 @@ struct CLIDescriptorLimitTests {
             #expect(kill(Int32(basePID) ?? 0, 0) == 0, "the base's server still serves")
         }
     }
+
+    /// One daemon serving several fuse-driver views at once: its caches share one budget, so together
+    /// they stay within the process's limit however many files each view touches. (Each session also
+    /// holds a splice pipe per serving thread: 400 leaves room for those beside the caches' half.)
+    @Test func aDaemonServingManyFuseViewsStaysWithinItsLimit() throws {
+        try withJobSandbox { scorpio, directory, repository in
+            let d = directory.string
+            #expect(sh("cd '\(repository)' && mkdir many && for i in $(seq 1 300); do echo \"base $i\" > many/b$i; done && git add -A && git -c user.name=t -c user.email=t@x commit -qm many").status == 0)
+            let server = try BackgroundScorpio(
+                scorpio, ["--config-path", "\(d)/scorpio.toml", "serve", "--repo", repository.string, "--bind", "127.0.0.1:0"],
+                in: directory, setup: "ulimit -n 400 && export SCORPIO_UNION_DRIVER=fuse")
+            defer { server.kill() }
+            let url = "http://\(try server.waitForListeningAddress())"
+            let views = (1...8).map { "view-\($0)" }
+            for view in views {
+                let mounted = try scorpio.run(["--config-path", "\(d)/scorpio.toml", "mount", view, "--daemon", url])
+                try #require(mounted.status == 0, "\(mounted.standardError) \(server.errors)")
+            }
+            #expect(try scorpio.run(["--config-path", "\(d)/scorpio.toml", "list", "--daemon", url, "--json"]).standardOutput.contains("\"driver\" : \"fuse\""))
+            let work = sh(views.map { view in """
+                ( cd '\(d)/antares/mnt/\(view)' && for i in $(seq 1 300); do echo "w $i" > f$i; echo more >> many/b$i; done \
+                  && for i in $(seq 1 300); do cat f$i many/b$i; done | wc -l > '\(d)/\(view).count' ) &
+                """ }.joined(separator: "\n") + "\nwait; cat '\(d)'/view-*.count")
+            #expect(work.output == String(repeating: "900\n", count: views.count), "\(work.output) \(server.errors)")
+            #expect(!server.errors.contains("Too many open files"), "\(server.errors)")
+            #expect(try server.terminate() == 0, "\(server.errors)")
+            #expect(mounts(under: directory).isEmpty)
+        }
+    }
 }

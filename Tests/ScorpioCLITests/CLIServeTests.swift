@@ -98,11 +98,12 @@ final class BackgroundScorpio {
     private let errorFile: FilePath
     private var exitStatus: Int32?
 
-    init(_ scorpio: ScorpioProcess, _ arguments: [String], in directory: FilePath) throws {
+    /// - Parameter setup: shell commands run before scorpio starts (`ulimit -n 200`).
+    init(_ scorpio: ScorpioProcess, _ arguments: [String], in directory: FilePath, setup: String = "true") throws {
         outputFile = directory.appending("server-\(UUID().uuidString).out")
         errorFile = directory.appending("server-\(UUID().uuidString).err")
         let quoted = ([scorpio.executable.string] + arguments).map { "'\($0.replacingAll("'", with: "'\\''"))'" }.joined(separator: " ")
-        let command = "cd '\(directory)' && HOME='\(directory)' exec \(quoted)"
+        let command = "cd '\(directory)' && \(setup) && HOME='\(directory)' exec \(quoted)"
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }

@@ -44,18 +44,9 @@ func withJobSandbox<Result>(_ body: (ScorpioProcess, FilePath, FilePath) throws 
     }
 }
 
-/// Runs a shell script; returns its exit status and standard output.
-func sh(_ script: String) -> (status: Int32, output: String) {
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: "/bin/sh")
-    process.arguments = ["-c", script]
-    let pipe = Pipe()
-    process.standardOutput = pipe
-    try? process.run()
-    let data = pipe.fileHandleForReading.readDataToEndOfFile()
-    process.waitUntilExit()
-    return (process.terminationStatus, String(decoding: data, as: UTF8.self))
-}
+/// Runs a shell script; returns its exit status and standard output (``shell(_:)``: the script starts
+/// with an empty signal mask, so its `wait` sees its children end).
+func sh(_ script: String) -> (status: Int32, output: String) { shell(script) }
 
 /// A shell script that applies an OCI layer to `directory` as a container runtime does: each whiteout
 /// removes its entry (an opaque marker its directory's contents), then the layer's entries are extracted.

@@ -38,9 +38,13 @@ final class DataDescriptorCache: Sendable {
     }
 
     private let state = Mutex(State())
-    let limit: Int
+    private let membership = DescriptorBudget.process.join()
+    /// A fixed limit, or nil for this cache's share of the process's budget (``DescriptorBudget/process``).
+    private let fixedLimit: Int?
 
-    init(limit: Int) { self.limit = max(1, limit) }
+    init(limit: Int? = nil) { fixedLimit = limit.map { max(1, $0) } }
+
+    var limit: Int { fixedLimit ?? DescriptorBudget.process.share }
 
     func descriptor(for inode: Inode) -> DataDescriptor? {
         state.withLock { $0.descriptors[inode] }
@@ -52,6 +56,7 @@ final class DataDescriptorCache: Sendable {
             if let existing = state.descriptors[inode], existing.isWritable || !descriptor.isWritable { return existing }
             let replacing = state.descriptors.updateValue(descriptor, forKey: inode) != nil
             if !replacing { state.order.append(inode) }
+            let limit = self.limit
             while state.descriptors.count > limit, state.orderStart < state.order.count {
                 let victim = state.order[state.orderStart]
                 state.orderStart += 1

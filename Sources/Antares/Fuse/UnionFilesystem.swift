@@ -50,7 +50,7 @@ final class UnionFilesystem: FuseFilesystem {
             upper: LayerDirectory(upper.string), lowers: lowers.map { LayerDirectory($0.string) }, format: OverlayFormat.detect(for: upper))
         nodes = UnionNodeTable(rootLower: layers.rootLower)
         edits = UpperEdits(upper: layers.upper, work: LayerDirectory(work.string))
-        dataDescriptors = DataDescriptorCache(limit: DescriptorBudget.share)
+        dataDescriptors = DataDescriptorCache()
     }
 
     static func mountOptions(_ union: UnionMountOptions) -> MountOptions {

@@ -66,6 +66,7 @@ typedef struct scorpio_sandbox_spec {
     int limit_capabilities;              // keep only `capabilities` (bit n = capability n), bounding set
     uint64_t capabilities;               //   included; applied before the identity change
     const scorpio_seccomp_program *seccomp; // NULL: no filter
+    uint64_t open_files_limit;           // the command's soft RLIMIT_NOFILE; 0 keeps this process's
 } scorpio_sandbox_spec;
 
 /// Clones the sandbox's init (PID 1 of new mount + PID (+ network) namespaces), which sets the

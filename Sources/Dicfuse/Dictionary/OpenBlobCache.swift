@@ -1,3 +1,4 @@
+import FuseKit
 import Synchronization
 
 /// Open blob descriptors by inode, bounded (the host allows 20,000 open files and a tree can have far
@@ -8,20 +9,25 @@ final class OpenBlobCache: Sendable {
     }
 
     private let shards: [Shard]
-    private let perShardLimit: Int
+    private let membership = DescriptorBudget.process.join()
+    /// A fixed limit, or nil for this cache's share of the process's budget (``DescriptorBudget/process``).
+    private let fixedLimit: Int?
 
-    init(limit: Int, shardCount: Int = 16) {
+    init(limit: Int?, shardCount: Int = 16) {
         shards = (0..<shardCount).map { _ in Shard() }
-        perShardLimit = max(1, limit / shardCount)
+        fixedLimit = limit
     }
+
+    private var perShardLimit: Int { max(1, (fixedLimit ?? DescriptorBudget.process.share) / shards.count) }
 
     func handle(for key: Int, open: () throws(SourceError) -> BlobHandle) throws(SourceError) -> BlobHandle {
         let shard = shards[key % shards.count]
         if let cached = shard.entries.withLock({ $0.handles[key] }) { return cached }
         let opened = try open()
+        let perShardLimit = self.perShardLimit
         return shard.entries.withLock { entries in
             if let raced = entries.handles[key] { return raced }
-            if entries.order.count >= perShardLimit {
+            while entries.order.count >= perShardLimit {
                 let evicted = entries.order.removeFirst()
                 entries.handles[evicted] = nil  // closed once the last reader lets go of it
             }

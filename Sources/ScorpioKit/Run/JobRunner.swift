@@ -1,6 +1,7 @@
 import Antares
 import Artifact
 import Foundation
+import FuseKit
 import Glibc
 import Sandbox
 import SystemPackage
@@ -50,12 +51,13 @@ public enum JobRunner {
             _ = relative.removePrefix(workTree)
             workingDirectory = target.pushing(relative)
         }
-        let sandbox = SandboxSpec(
+        var sandbox = SandboxSpec(
             command: request.command[0], arguments: Array(request.command.dropFirst()),
             environment: ProcessInfo.processInfo.environment.merging(request.environment) { $1 },
             workspace: WorkspaceBinding(source: FilePath(record.mountpoint), target: target),
             workingDirectory: workingDirectory, writablePaths: request.writablePaths, network: request.network,
             user: request.user.map { UserIdentity(uid: $0.uid, gid: $0.gid) }, seccomp: request.seccomp)
+        sandbox.openFilesLimit = DescriptorBudget.callerSoftLimit
         let result: SandboxResult
         do { result = try SandboxProcess.run(sandbox) } catch { throw JobRunError("cannot start the sandbox: \(error)") }
         if let setupError = result.setupError { say("scorpio: \(setupError)") }

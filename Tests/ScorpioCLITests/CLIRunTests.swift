@@ -81,6 +81,27 @@ struct CLIRunTests {
         }
     }
 
+    @Test func aFinishedJobLeavesNoRecordButAKeptOneIsListed() throws {
+        try withRepository { scorpio, directory, _ in
+            let stateFile = directory.appending("antares/state.toml")  // as sandboxedDirectories(in:) sets it
+            for _ in 0..<3 { #expect(try run(scorpio, directory, ["--", "true"]).status == 0) }
+            let records = ((try? contents(of: stateFile)) ?? "").components(separatedBy: "job_id = ").count - 1
+            #expect(records == 0, "finished jobs leave no record: \((try? contents(of: stateFile)) ?? "")")
+            #expect(try run(scorpio, directory, ["--keep", "--", "true"]).status == 0)
+            let kept = try scorpio.run(["--config-path", "\(directory)/scorpio.toml", "list"]).standardOutput
+            #expect(kept.contains("run-"), "\(kept)")
+        }
+    }
+
+    @Test func theCommandGetsTheCallersLimitOnOpenFiles() throws {
+        try withRepository { scorpio, directory, repository in
+            let command = "'\(scorpio.executable)' --config-path '\(directory)/scorpio.toml' run -q -- sh -c 'ulimit -Sn'"
+            let result = sh("cd '\(repository)' && ulimit -Sn 777 && \(command)")
+            #expect(result.status == 0)
+            #expect(result.output == "777\n", "scorpio's own raised limit is not the job's: \(result.output)")
+        }
+    }
+
     @Test func aChangeListRefIsBuilt() throws {
         try withRepository { scorpio, directory, repository in
             #expect(sh("""

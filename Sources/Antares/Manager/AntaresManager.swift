@@ -103,8 +103,10 @@ public final class AntaresManager: Sendable {
     }
 
     /// Unmounts job `id`; its upper (and CL) directories are removed unless `keepUpper`.
+    /// `forget`: a job whose upper goes leaves no record behind either (a `scorpio run` job: its
+    /// artifact's manifest tells what it was), so the state file stays as small as what lives.
     @discardableResult
-    public func unmountJob(_ id: JobID, keepUpper: Bool = false, lazy: Bool = false) throws(ManagerError) -> MountRecord {
+    public func unmountJob(_ id: JobID, keepUpper: Bool = false, lazy: Bool = false, forget: Bool = false) throws(ManagerError) -> MountRecord {
         guard var record = try stateFile.read().last(where: { $0.jobID == id }) else { throw .unknownJob(id) }
         record.state = .unmounting
         try save(record)
@@ -130,7 +132,11 @@ public final class AntaresManager: Sendable {
         if record.mountpoint == paths.mountpoint(id).string { rmdir(record.mountpoint) }
         record.state = .unmounted
         record.lastSeenEpochMilliseconds = Self.nowMilliseconds
-        try save(record)
+        if forget && !keepUpper {
+            try stateFile.update { (records: inout [MountRecord]) throws(ManagerError) in records.removeAll { $0.jobID == id } }
+        } else {
+            try save(record)
+        }
         return record
     }
 

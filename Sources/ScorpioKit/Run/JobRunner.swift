@@ -40,7 +40,7 @@ public enum JobRunner {
         do { record = try manager.mountJob(job, spec: spec) } catch { throw JobRunError("\(error)") }
         let mountTime = ContinuousClock.now - mountStart
         var keepJob = request.keep
-        defer { _ = try? manager.unmountJob(job, keepUpper: keepJob) }
+        defer { _ = try? manager.unmountJob(job, keepUpper: keepJob, forget: true) }
         say("scorpio: job \(job) · base \(record.base) · \(layerNote) · mounted in \(mountTime.wholeMilliseconds) ms (\(driver.kind) driver, \(driver.reason))")
 
         // The view appears at the work tree's own path; without a work tree, at its own mountpoint.

@@ -38,11 +38,15 @@ final class DataDescriptorCache: Sendable {
     }
 
     private let state = Mutex(State())
-    private let membership = DescriptorBudget.process.join()
+    /// Counted in the process's budget only when it draws on it.
+    private let membership: DescriptorBudget.Membership?
     /// A fixed limit, or nil for this cache's share of the process's budget (``DescriptorBudget/process``).
     private let fixedLimit: Int?
 
-    init(limit: Int? = nil) { fixedLimit = limit.map { max(1, $0) } }
+    init(limit: Int? = nil) {
+        fixedLimit = limit.map { max(1, $0) }
+        membership = limit == nil ? DescriptorBudget.process.join() : nil
+    }
 
     var limit: Int { fixedLimit ?? DescriptorBudget.process.share }
 

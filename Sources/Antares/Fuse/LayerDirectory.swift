@@ -153,16 +153,7 @@ struct LayerDirectory: Sendable {
             close(descriptor)
             throw Errno(rawValue: errno)
         }
-        defer { closedir(stream) }
-        var result: [(String, UInt8)] = []
-        while let entry = readdir(stream) {
-            let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
-                String(cString: raw.bindMemory(to: CChar.self).baseAddress!)
-            }
-            if name == "." || name == ".." { continue }
-            result.append((name, entry.pointee.d_type))
-        }
-        return result
+        return Posix.entries(of: stream)
     }
 
     // MARK: - Between two entries

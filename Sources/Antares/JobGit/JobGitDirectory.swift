@@ -124,7 +124,7 @@ struct JobGitDirectory: Sendable {
 
     /// The job's config, with the host's remotes and branch upstreams (its local config only).
     private func configText(copying repository: GitRepository) -> String {
-        var text = "[core]\n" + Self.config.map { "\t\($0.0) = \($0.1)\n" }.joined()
+        let text = "[core]\n" + Self.config.map { "\t\($0.0) = \($0.1)\n" }.joined()
         var configuration: OpaquePointer?
         var local: OpaquePointer?
         guard git_repository_config_snapshot(&configuration, repository.handle) == 0, let configuration else { return text }

@@ -41,6 +41,11 @@ enum Posix {
     /// Names in a directory (without `.` and `..`) with their `d_type`.
     static func listDirectory(_ path: String) throws(Errno) -> [(name: String, type: UInt8)] {
         guard let stream = opendir(path) else { throw Errno(rawValue: errno) }
+        return entries(of: stream)
+    }
+
+    /// Names in an open directory stream (without `.` and `..`) with their `d_type`; closes the stream.
+    static func entries(of stream: OpaquePointer) -> [(name: String, type: UInt8)] {
         defer { closedir(stream) }
         var result: [(String, UInt8)] = []
         while let entry = readdir(stream) {

@@ -9,13 +9,15 @@ final class OpenBlobCache: Sendable {
     }
 
     private let shards: [Shard]
-    private let membership = DescriptorBudget.process.join()
+    /// Counted in the process's budget only when it draws on it.
+    private let membership: DescriptorBudget.Membership?
     /// A fixed limit, or nil for this cache's share of the process's budget (``DescriptorBudget/process``).
     private let fixedLimit: Int?
 
     init(limit: Int?, shardCount: Int = 16) {
         shards = (0..<shardCount).map { _ in Shard() }
         fixedLimit = limit
+        membership = limit == nil ? DescriptorBudget.process.join() : nil
     }
 
     private var perShardLimit: Int { max(1, (fixedLimit ?? DescriptorBudget.process.share) / shards.count) }

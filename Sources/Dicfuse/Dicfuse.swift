@@ -24,6 +24,8 @@ public struct DicfuseOptions: Sendable {
     public var prefetchDepth = 0
     /// Background threads listing ahead.
     public var prefetchThreads = 2
+    /// Told of every error a source gives; the kernel is only told EIO.
+    public var sourceErrorHandler: (@Sendable (SourceError) -> Void)?
 
     public init() {}
 }
@@ -154,9 +156,14 @@ public final class Dicfuse: @unchecked Sendable {
                 try self.openBlob(entry, in: directory)
             }
         } catch {
-            lastError.withLock { $0 = error }
+            report(error)
             throw .ioError
         }
+    }
+
+    private func report(_ error: SourceError) {
+        lastError.withLock { $0 = error }
+        options.sourceErrorHandler?(error)
     }
 
     public func readlink(_ inode: Inode) throws(Errno) -> FilePath {
@@ -224,7 +231,7 @@ public final class Dicfuse: @unchecked Sendable {
                 loads.add(1, ordering: .relaxed)
             }
         } catch {
-            lastError.withLock { $0 = error }
+            report(error)
             throw .ioError
         }
         return true

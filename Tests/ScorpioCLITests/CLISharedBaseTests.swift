@@ -103,6 +103,23 @@ struct CLISharedBaseTests {
             #expect(try bases(scorpio).isEmpty)
         }
     }
+
+    @Test func aSourceErrorBehindAnEIOIsInTheBasesLog() throws {
+        try withBases(linger: 60) { scorpio, directory, repository in
+            #expect(try scorpio.run(["run", "--clean", "--", "true"]).status == 0)
+            let blob = sh("cd '\(repository)' && git rev-parse HEAD:src/hello.txt").output.trimmingCharacters(in: .whitespacesAndNewlines)
+            try #require(blob.count == 40)
+            let object = repository.appending(".git/objects/\(blob.prefix(2))/\(blob.dropFirst(2))")
+            try #require(unlink(object.string) == 0, "the blob is a loose object")
+            let read = try scorpio.run(["run", "--clean", "--", "cat", "src/hello.txt"])
+            #expect(read.status != 0)
+            #expect(read.standardError.contains("Input/output error"), "\(read.standardError)")
+            let logs = sh("cat '\(directory)'/antares/bases/*.log").output
+            #expect(logs.contains("the source failed") && logs.contains(String(blob.prefix(7))), "\(logs)")
+            #expect(try scorpio.run(["base", "gc"]).status == 0)
+            #expect(sh("cat '\(directory)'/antares/bases/*.log").output.contains("unmounted"), "the log outlives its base")
+        }
+    }
 }
 
 /// Whether a FUSE mount's server is gone (every access answers ENOTCONN).

@@ -12,7 +12,7 @@ import SystemPackage
 /// {root}/{key}/info.json the server's pid and what it serves, once it is ready
 /// {root}/{key}/mnt/      the read-only mount
 /// {root}/{key}/leases/*  one file per lease, each held exclusively by the lease's holder
-/// {root}/{key}/server.log  what the server says
+/// {root}/{key}.log       what its servers said (kept after the base ends; restarted past 1 MiB)
 /// ```
 struct SharedBaseDirectory: Sendable {
     let root: FilePath
@@ -25,12 +25,12 @@ struct SharedBaseDirectory: Sendable {
     var info: FilePath { path.appending("info.json") }
     var mountpoint: FilePath { path.appending("mnt") }
     var leases: FilePath { path.appending("leases") }
-    var log: FilePath { path.appending("server.log") }
+    var log: FilePath { root.appending("\(key).log") }
 
     /// The directories of every base under `root`.
     static func all(under root: FilePath) -> [SharedBaseDirectory] {
         let names = (try? FileManager.default.contentsOfDirectory(atPath: root.string)) ?? []
-        return names.filter { !$0.hasSuffix(".lock") && !$0.hasPrefix(".") }.sorted().map { SharedBaseDirectory(root: root, key: $0) }
+        return names.filter { !$0.hasSuffix(".lock") && !$0.hasSuffix(".log") && !$0.hasPrefix(".") }.sorted().map { SharedBaseDirectory(root: root, key: $0) }
     }
 
     /// Runs `body` holding the base's creation lock.

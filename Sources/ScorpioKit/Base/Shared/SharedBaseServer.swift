@@ -26,7 +26,9 @@ public enum SharedBaseServer {
             spec = try SharedBaseSpec.read(from: directory.spec)
             let source = try spec.selection.openSource(config: spec.sourceConfig)
             let store = try ContentStore(root: FilePath(spec.storePath))
-            let dicfuse = Dicfuse(source: source, store: store, options: spec.dicfuseOptions)
+            var options = spec.dicfuseOptions
+            options.sourceErrorHandler = { error in log("the source failed, the kernel was told EIO: \(error)") }
+            let dicfuse = Dicfuse(source: source, store: store, options: options)
             mount = try dicfuse.mount(at: directory.mountpoint, owner: spec.owner)
             try SharedBaseInfo(
                 pid: getpid(), identity: source.identity, revision: source.revision.summary, mountpoint: directory.mountpoint.string,

@@ -77,6 +77,9 @@ public struct SharedBases: Sendable {
             try FileManager.default.createDirectory(atPath: path.string, withIntermediateDirectories: true)
         }
         try spec.write(to: directory.spec)
+        if let size = try? FileManager.default.attributesOfItem(atPath: directory.log.string)[.size] as? Int, size > 1 << 20 {
+            truncate(directory.log.string, 0)
+        }
         let executable = try ScorpioExecutable.locate()
         var ends: [Int32] = [0, 0]
         guard pipe2(&ends, O_CLOEXEC) == 0 else { throw SharedBaseError.cannotStart(directory.path, "pipe: \(Errno(rawValue: errno))") }

@@ -10,6 +10,8 @@ if let probeStatus = HostProbe.runIfRequested(arguments: CommandLine.arguments) 
     exit(probeStatus)
 }
 
+// Bases are served, and the host probed, by this very executable, whatever its file is called.
+ScorpioExecutable.declareThisProcess()
 // A reader that goes away (`scorpio run … | head -1`) must not kill the process before it unmounts:
 // writes to it fail with EPIPE instead. Jobs start with every signal's default disposition again.
 signal(SIGPIPE, SIG_IGN)

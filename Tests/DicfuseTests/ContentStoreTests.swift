@@ -34,6 +34,15 @@ struct ContentStoreTests {
         #expect(st.st_mode & 0o777 == 0o444, "stored blobs are read-only")
     }
 
+    @Test func aStoreRemovedUnderItsUserIsMadeAgain() throws {
+        let scratch = try Scratch()
+        let store = try ContentStore(root: scratch.path.appending("store"))
+        #expect(try put(store, "before", id: 1).readAll() == Array("before".utf8))
+        #expect(shell("rm -rf '\(scratch.path)/store'").status == 0)
+        #expect(try put(store, "after", id: 2).readAll() == Array("after".utf8))
+        #expect(try put(store, "before", id: 1).readAll() == Array("before".utf8), "fetched again")
+    }
+
     @Test func contentThatFailsVerificationIsNeverStored() throws {
         let scratch = try Scratch()
         let store = try ContentStore(root: scratch.path.appending("store"))

@@ -120,6 +120,33 @@ struct CLISharedBaseTests {
             #expect(sh("cat '\(directory)'/antares/bases/*.log").output.contains("unmounted"), "the log outlives its base")
         }
     }
+
+    @Test func aScorpioUnderAnotherNameServesItsOwnBases() throws {
+        try withBases { scorpio, directory, repository in
+            let renamed = directory.appending("bin/ci-scorpio")
+            #expect(sh("mkdir -p '\(directory)/bin' && { ln '\(scorpio.executable)' '\(renamed)' || cp '\(scorpio.executable)' '\(renamed)'; }").status == 0)
+            let other = ScorpioProcess(executable: renamed, workingDirectory: repository, configPath: directory.appending("scorpio.toml"))
+            let ran = try other.run(["run", "--clean", "--", "cat", "src/hello.txt"], environment: ["PATH": "/usr/bin:/bin"])
+            #expect(ran.status == 0 && ran.standardOutput == "hello\n", "no scorpio beside it or on PATH: \(ran.standardError)")
+        }
+    }
+
+    @Test func configurationsWithTheirOwnStoresNeverShareABase() throws {
+        try withBases(linger: 60) { scorpio, directory, repository in
+            let config = try String(contentsOfFile: directory.appending("scorpio.toml").string, encoding: .utf8)
+            let otherStore = config.replacingOccurrences(of: "store_path = \"\(directory)/store\"", with: "store_path = \"\(directory)/store2\"")
+            try #require(otherStore != config)
+            try write(otherStore, to: directory.appending("store2.toml"))
+            let other = ScorpioProcess(executable: scorpio.executable, workingDirectory: repository, configPath: directory.appending("store2.toml"))
+            #expect(try scorpio.run(["run", "--clean", "--", "cat", "src/hello.txt"]).status == 0)
+            let ran = try other.run(["run", "--clean", "--", "cat", "src/hello.txt"])
+            #expect(ran.status == 0 && ran.standardOutput == "hello\n", "\(ran.standardError)")
+            #expect(try bases(scorpio).count == 2, "one base per store")
+            #expect(sh("ls '\(directory)/store2/objects' | wc -l").output.trimmingCharacters(in: .whitespacesAndNewlines) != "0",
+                "the second job's reads were fetched into its own store")
+            #expect(try scorpio.run(["base", "gc"]).status == 0)
+        }
+    }
 }
 
 /// Whether a FUSE mount's server is gone (every access answers ENOTCONN).

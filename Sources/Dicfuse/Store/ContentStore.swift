@@ -79,8 +79,14 @@ public final class ContentStore: Sendable {
         verify: (FileDescriptor, UInt64) throws(SourceError) -> Bool
     ) throws(SourceError) {
         let final = path(of: id)
-        var template = Array(temporaryDirectory.appending("\(id.hex).XXXXXX").string.utf8CString)
-        let fd = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
+        let pattern = Array(temporaryDirectory.appending("\(id.hex).XXXXXX").string.utf8CString)
+        var template = pattern
+        var fd = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
+        if fd < 0 && errno == ENOENT, (try? makeDirectories(temporaryDirectory)) != nil {
+            // The store was removed under a server still using it: it is made again, empty.
+            template = pattern
+            fd = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
+        }
         guard fd >= 0 else { throw .io(temporaryDirectory.string, reason: "cannot create a file in the content store: \(Errno(rawValue: errno))") }
         _ = fcntl(fd, F_SETFD, FD_CLOEXEC)
         let temporaryPath = template.withUnsafeBufferPointer { FilePath(platformString: $0.baseAddress!) }

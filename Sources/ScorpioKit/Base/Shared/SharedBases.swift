@@ -3,6 +3,7 @@ import CSyscalls
 import Dicfuse
 import Foundation
 import Glibc
+import Synchronization
 import SystemPackage
 
 /// The host's read-only bases, one per (source, revision, sub-path, owner), shared by every job that
@@ -24,7 +25,7 @@ public struct SharedBases: Sendable {
     public func lease(_ selection: BaseSelection, owner: FileOwner?, holder: String) throws -> SharedBaseLease {
         let source = try selection.openSource(config: config)
         let spec = makeSpec(selection, source: source, owner: owner)
-        let directory = SharedBaseDirectory(root: root, key: Self.key(identity: source.identity, owner: owner))
+        let directory = SharedBaseDirectory(root: root, key: Self.key(identity: source.identity, owner: owner, store: spec.storePath))
         return try directory.withCreationLock {
             var started = false
             if !(directory.serverIsAlive && directory.isMounted) {
@@ -39,10 +40,11 @@ public struct SharedBases: Sendable {
         }
     }
 
-    /// The directory name of a base: a hash of what it serves and for whom.
-    static func key(identity: String, owner: FileOwner?) -> String {
+    /// The directory name of a base: a hash of what it serves, for whom, and from which content store
+    /// (two configurations with their own stores never share a base).
+    static func key(identity: String, owner: FileOwner?, store: String) -> String {
         var hash: UInt64 = 0xcbf2_9ce4_8422_2325
-        for byte in "\(identity)\u{0}\(owner?.description ?? "")".utf8 {
+        for byte in "\(identity)\u{0}\(owner?.description ?? "")\u{0}\(store)".utf8 {
             hash = (hash ^ UInt64(byte)) &* 0x0000_0100_0000_01b3
         }
         let hex = String(hash, radix: 16)
@@ -166,15 +168,21 @@ public enum SharedBaseError: Error, ScorpioFailure, CustomStringConvertible {
     public var exitStatus: ScorpioExitStatus { .mountFailure }
 }
 
-/// Where the `scorpio` binary is: this process's own, the one beside it (a program or test linking
-/// ScorpioKit next to it), or the first on PATH.
-enum ScorpioExecutable {
+/// The `scorpio` executable that serves bases and probes the host: this process's own when it is the
+/// command (whatever its file is called: a copy, `scorpio-overlay`), else one named `scorpio` beside
+/// this process's executable (a test runner's) or on PATH.
+public enum ScorpioExecutable {
+    private static let isThisProcess = Mutex(false)
+
+    /// Called by the `scorpio` command at start: the executable of this process is Scorpio's.
+    public static func declareThisProcess() { isThisProcess.withLock { $0 = true } }
+
     static func locate() throws(SharedBaseError) -> FilePath {
         guard let own = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe") else {
             throw .noExecutable("/proc/self/exe is unreadable")
         }
         let ownPath = FilePath(own)
-        if ownPath.lastComponent?.string == "scorpio" { return ownPath }
+        if isThisProcess.withLock({ $0 }) || ownPath.lastComponent?.string == "scorpio" { return ownPath }
         let sibling = ownPath.removingLastComponent().appending("scorpio")
         if access(sibling.string, X_OK) == 0 { return sibling }
         for directory in (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/local/bin:/usr/bin:/bin").split(separator: ":") {

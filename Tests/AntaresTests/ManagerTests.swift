@@ -150,6 +150,18 @@ struct ManagerTests {
         #expect(shell("ls '\(record.mountpoint)'").output == "lib\nmain.c\n", "the job's path is its root")
     }
 
+    @Test func whatAnotherProcessWritesToTheStateFileIsSeen() throws {
+        let fixture = try ManagerFixture()
+        let one = try JobID.validated("one")
+        let record = try fixture.manager.mountJob(one, spec: JobSpec(path: "src"))
+        let lister = AntaresManager(paths: fixture.paths, driver: .kernel, leaseBase: { _, _ throws(ManagerError) in throw .unknownJob(one) })
+        #expect(try lister.status(one)?.mountID == record.mountID, "a manager of its own reads what the first wrote")
+        #expect(shell("sed -i 's/created_at_epoch_ms = [0-9]*/created_at_epoch_ms = 1/' '\(fixture.paths.stateFile)'").status == 0)
+        #expect(try fixture.manager.status(one)?.createdAtEpochMilliseconds == 1, "the edited file is read again")
+        try fixture.manager.unmountJob(one)
+        #expect(try lister.status(one)?.state == .unmounted)
+    }
+
     @Test func recoveryDetachesTheMountOfAKilledServerAndSaysWhy() throws {
         let fixture = try ManagerFixture()
         let live = try fixture.manager.mountJob(JobID.validated("alive"))

@@ -1,12 +1,20 @@
 import Foundation
+import Synchronization
 import SystemPackage
 import TOMLKit
 
 /// The manager's records in a TOML file, read and rewritten whole under an exclusive lock (so several
-/// processes can share it) and replaced atomically (temp file, fsync, rename), so a crash leaves the old
-/// or the new file, never half of one.
+/// processes can share it) and replaced atomically (temp file, rename), so a crash leaves the old or the
+/// new file, never half of one. It is not fsynced: its records describe mounts, which a reboot ends
+/// anyway, and every mount and unmount rewrites it.
 struct StateFile: Sendable {
     let path: FilePath
+    /// The records of the file's text as this process last read or wrote it: decoding is most of what a
+    /// mount costs once a few hundred finished jobs are remembered, and the text rarely changes behind
+    /// this process's back.
+    private let decoded = DecodedRecords()
+
+    init(path: FilePath) { self.path = path }
 
     private struct Document: Codable {
         var mounts: [MountRecord]
@@ -26,8 +34,11 @@ struct StateFile: Sendable {
     /// The records as they are now.
     func read() throws(ManagerError) -> [MountRecord] {
         guard let data = FileManager.default.contents(atPath: path.string), !data.isEmpty else { return [] }
+        if let records = decoded.records(of: data) { return records }
         do {
-            return try TOMLDecoder().decode(Document.self, from: String(decoding: data, as: UTF8.self)).mounts
+            let records = try TOMLDecoder().decode(Document.self, from: String(decoding: data, as: UTF8.self)).mounts
+            decoded.remember(records, as: data)
+            return records
         } catch {
             throw .state(path.string, reason: "cannot be read: \(error)")
         }
@@ -40,12 +51,12 @@ struct StateFile: Sendable {
         let fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
         guard fd >= 0 else { throw .state(temporary, reason: String(cString: strerror(errno))) }
         let written = text.withCString { write(fd, $0, strlen($0)) }
-        let synced = fsync(fd)
         close(fd)
-        guard written == text.utf8.count, synced == 0, rename(temporary, path.string) == 0 else {
+        guard written == text.utf8.count, rename(temporary, path.string) == 0 else {
             unlink(temporary)
             throw .state(path.string, reason: "cannot be written: \(String(cString: strerror(errno)))")
         }
+        decoded.remember(records, as: Data(text.utf8))
     }
 
     private func lockFile() throws(ManagerError) -> Int32 {
@@ -55,5 +66,18 @@ struct StateFile: Sendable {
         guard fd >= 0 else { throw .state(path.string, reason: "cannot lock: \(String(cString: strerror(errno)))") }
         while flock(fd, LOCK_EX) != 0 && errno == EINTR {}
         return fd
+    }
+}
+
+/// The last text of the state file this process saw, with its records.
+private final class DecodedRecords: Sendable {
+    private let last = Mutex<(text: Data, records: [MountRecord])?>(nil)
+
+    func records(of text: Data) -> [MountRecord]? {
+        last.withLock { $0?.text == text ? $0?.records : nil }
+    }
+
+    func remember(_ records: [MountRecord], as text: Data) {
+        last.withLock { $0 = (text, records) }
     }
 }

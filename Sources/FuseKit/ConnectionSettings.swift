@@ -56,9 +56,11 @@ public struct ConnectionSettings: Sendable {
             if enabled && capable.contains(capability) { wanted.insert(capability) } else { wanted.remove(capability) }
         }
         want(.writebackCache, options.writebackCache)
-        want(.spliceRead, options.spliceRead)
+        // libfuse names these from its side of the device: it *writes* read replies into the kernel
+        // (SPLICE_WRITE, SPLICE_MOVE) and *reads* requests, write data included, from it (SPLICE_READ).
+        want(.spliceWrite, options.spliceRead)
         want(.spliceMove, options.spliceRead)
-        want(.spliceWrite, options.spliceWrite)
+        want(.spliceRead, options.spliceWrite)
         want(.readdirPlus, options.readdirPlus != .off)
         want(.readdirPlusAuto, options.readdirPlus == .auto)
         want(.parallelDirectoryOperations, options.parallelDirectoryOperations)

@@ -6,11 +6,11 @@ import Glibc
 import Synchronization
 import SystemPackage
 
-/// The host's read-only bases, one per (source, revision, sub-path, owner), shared by every job that
-/// needs one: the first job starts the base's server (`scorpio base host`, a process of its own), the
-/// next ones find it through the bases root and take a lease. A base stays `base_linger` seconds after
-/// its last lease, then its server unmounts it and ends; a base whose server died is cleaned away and
-/// started anew by the next job. See docs/antares.md.
+/// The host's read-only bases, one per (source, revision, sub-path, owner, content store), shared by
+/// every job that needs one: the first job starts the base's server (`scorpio base host`, a process of
+/// its own), the next ones find it through the bases root and take a lease. A base stays
+/// `base_linger` seconds after its last lease, then its server unmounts it and ends; a base whose
+/// server died is cleaned away and started anew by the next job. See docs/antares.md.
 public struct SharedBases: Sendable {
     public let root: FilePath
     let config: ScorpioConfig

@@ -84,7 +84,10 @@ final class ChangeListUnion {
     }
 
     func unmount() {
-        do { try union.unmount(lazy: true) } catch { Issue.record("unmounting \(mountpoint): \(error)") }
+        do {
+            try union.unmount(lazy: true)
+            try base.unmount(lazy: true)
+        } catch { Issue.record("unmounting \(mountpoint): \(error)") }
     }
 }
 

@@ -41,7 +41,11 @@ final class UnionFixture {
         try mount()
     }
 
-    deinit { try? union?.unmount(lazy: true) }
+    /// The base goes before the scratch directory holding its mountpoint is removed.
+    deinit {
+        try? union?.unmount(lazy: true)
+        try? base.unmount(lazy: true)
+    }
 
     func mount() throws {
         let union = try AntaresFuse(mountpoint: mountpoint, layers: layers, driver: driver)

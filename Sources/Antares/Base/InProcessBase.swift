@@ -18,5 +18,8 @@ public final class InProcessBase: BaseLease {
         do { mount = try dicfuse.mount(at: mountpoint, owner: owner) } catch { throw .baseMount("\(error)") }
     }
 
+    /// Unmounts the base now (detached if still busy and `lazy`); releasing it later does nothing more.
+    public func unmount(lazy: Bool = false) throws(FuseMountError) { try mount.unmount(lazy: lazy) }
+
     deinit { try? mount.unmount(lazy: true) }
 }

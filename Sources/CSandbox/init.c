@@ -100,7 +100,7 @@ static void restore_open_files_limit(uint64_t limit) {
     setrlimit(RLIMIT_NOFILE, &current);
 }
 
-/// The command's process: default signals, the spec's environment, execve. Never returns.
+/// The command's process (a vfork child): default signals, the spec's environment, execve. Never returns.
 static _Noreturn void exec_command(const scorpio_sandbox_spec *spec, int report_fd) {
     reset_signal_dispositions();
     unblock_all_signals();
@@ -146,7 +146,10 @@ _Noreturn void scorpio_init_main(const scorpio_sandbox_spec *spec, int report_fd
         scorpio_report(report_fd, &failure);
         _exit(SCORPIO_SANDBOX_SETUP_FAILED);
     }
-    pid_t command = scorpio_raw_clone(SIGCHLD);
+    // vfork: the command's process borrows init's memory until its execve instead of copying init's
+    // page tables (a copy of the whole Swift process's) only to drop them. It touches no shared state
+    // but environ, which init no longer reads.
+    pid_t command = vfork();
     if (command < 0) {
         scorpio_failed(&failure, "start command", spec->argv[0]);
         scorpio_report(report_fd, &failure);

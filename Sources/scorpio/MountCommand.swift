@@ -58,7 +58,7 @@ struct MountCommand: BackgroundServing {
     }
 
     func run() async throws {
-        var config = try global.loadConfigAndStartLogging().config
+        let config = try global.loadConfigAndStartLogging().config
         if let client = try daemon.client(config: config) {
             try await mountThroughDaemon(client)
             return

@@ -125,7 +125,7 @@ public final class AntaresManager: Sendable {
         }
         if !keepUpper {
             for directory in [record.upper, paths.work(id).string] + [record.changeList].compactMap({ $0 }) {
-                try? FileManager.default.removeItem(atPath: directory)
+                Posix.removeTree(directory)
             }
         }
         Posix.removeTree(paths.gitLayer(id).string)

@@ -14,6 +14,7 @@ private final class GitJobFixture {
     let store: ContentStore
     let manager: AntaresManager
     let indexCache: FilePath
+    let layerCache: FilePath
 
     init(driver: UnionDriverKind) throws {
         scratch = try Scratch()
@@ -25,8 +26,10 @@ private final class GitJobFixture {
         let store = try ContentStore(root: scratch.path.appending("store"))
         let baseRoot = scratch.path.appending("bases")
         let indexCache = scratch.path.appending("indexes")
+        let layerCache = scratch.path.appending("git-layers")
         self.store = store
         self.indexCache = indexCache
+        self.layerCache = layerCache
         manager = AntaresManager(
             paths: paths, driver: driver,
             leaseBase: { job, spec throws(ManagerError) in
@@ -43,7 +46,8 @@ private final class GitJobFixture {
             },
             repositoryOrigin: { _, lease in
                 guard let base = lease as? InProcessBase else { return nil }
-                return JobRepositoryOrigin(repository: repositoryPath, commit: base.dicfuse.source.revision.id.hex, indexCache: indexCache)
+                return JobRepositoryOrigin(repository: repositoryPath, commit: base.dicfuse.source.revision.id.hex, indexCache: indexCache,
+                    layerCache: layerCache)
             })
     }
 
@@ -102,7 +106,28 @@ struct JobGitDirectoryTests {
         #expect(shell("git -C '\(fixture.repository.path)' log --format=%s -1").output == "two\n")
         try fixture.manager.unmountJob(JobID.validated("objects"))
         #expect(MountTable.entries().filter { $0.mountpoint.string.hasPrefix(fixture.scratch.path.string) }.isEmpty)
-        #expect(access(fixture.scratch.path.appending("cl/.git-layers/objects").string, F_OK) != 0, "the layer goes with the job")
+    }
+
+    @Test func jobsOverTheSameRepositoryStateShareOneGitLayerThatTheirWritesLeaveAlone() throws {
+        let fixture = try GitJobFixture(driver: .kernel)
+        let first = try fixture.manager.mountJob(JobID.validated("first"))
+        let second = try fixture.manager.mountJob(JobID.validated("second"))
+        let layers = { shell("ls '\(fixture.layerCache)'").output.split(separator: "\n").map(String.init) }
+        #expect(layers().count == 1, "\(layers())")
+        let committed = fixture.git(first.mountpoint, "-c user.name=t -c user.email=t@x commit -q --allow-empty -m first-job")
+        #expect(committed.status == 0)
+        #expect(fixture.git(second.mountpoint, "log --format=%s -1").output == "two\n", "the first job's commit is its own")
+        #expect(shell("cat '\(fixture.layerCache)'/*/.git/packed-refs").output.contains("refs/heads/main"))
+        #expect(!shell("cat '\(fixture.layerCache)'/*/.git/HEAD '\(fixture.layerCache)'/*/.git/packed-refs").output.contains(
+            fixture.git(first.mountpoint, "rev-parse HEAD").output.dropLast()))
+
+        #expect(shell("git -C '\(fixture.repository.path)' branch feature main").status == 0)
+        let third = try fixture.manager.mountJob(JobID.validated("third"))
+        #expect(layers().count == 2, "a new host ref makes a new layer")
+        #expect(fixture.git(third.mountpoint, "branch --list feature").output.contains("feature"))
+        #expect(!fixture.git(second.mountpoint, "branch --list feature").output.contains("feature"))
+        for job in ["first", "second", "third"] { try fixture.manager.unmountJob(JobID.validated(job)) }
+        #expect(layers().count == 2, "layers stay for later jobs; they go with the base")
     }
 
     @Test func theIndexIsBuiltOncePerCommitAndTrustedByGit() throws {

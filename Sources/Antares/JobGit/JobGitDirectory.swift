@@ -13,11 +13,15 @@ public struct JobRepositoryOrigin: Sendable, Equatable {
     public var commit: String
     /// Where the commit's index is built once and kept for every job on it (beside the shared base).
     public var indexCache: FilePath
+    /// Where each distinct `.git` layer is made once and kept for every job that needs it (beside the
+    /// shared base, so it goes with the base).
+    public var layerCache: FilePath
 
-    public init(repository: FilePath, commit: String, indexCache: FilePath) {
+    public init(repository: FilePath, commit: String, indexCache: FilePath, layerCache: FilePath) {
         self.repository = repository
         self.commit = commit
         self.indexCache = indexCache
+        self.layerCache = layerCache
     }
 }
 
@@ -48,43 +52,76 @@ struct JobGitDirectory: Sendable {
         ("checkStat", "minimal"), ("trustctime", "false"),
     ]
 
-    /// Writes the `.git` of `origin` into `layer` (replacing what is there), owned by `owner` if given.
-    static func write(_ origin: JobRepositoryOrigin, into layer: FilePath, owner: FileOwner?) throws(AntaresError) -> JobGitDirectory {
-        Posix.removeTree(layer.string)
+    /// The `.git` layer of `origin` as `owner`'s: made once per distinct content (commit, host refs and
+    /// config, owner) under `origin.layerCache`, named by the digest of that content, and found there by
+    /// every later job that needs the same. A layer is never written once made: each job's git writes
+    /// go to its own upper, like any other write through the union.
+    static func layer(for origin: JobRepositoryOrigin, owner: FileOwner?) throws(AntaresError) -> JobGitDirectory {
         do {
             let repository = try GitRepository(at: origin.repository.string)
             var commit = git_oid()
             guard git_oid_fromstr(&commit, origin.commit) == 0 else { throw GitFailure("reading the commit id \(origin.commit)") }
             let common = FilePath(String(cString: git_repository_commondir(repository.handle)))
+            let hostObjects = common.appending("objects").lexicallyNormalized()
+            let bindsHostObjects = geteuid() == 0
+            let index = try BaseIndex.cached(commit, of: repository, in: origin.indexCache)
+            let files = try files(of: repository, commit: commit, hostObjects: hostObjects, bindsHostObjects: bindsHostObjects)
+            let name = try digest(of: files, index: index, owner: owner)
             let directory = JobGitDirectory(
-                layer: layer, hostObjects: common.appending("objects").lexicallyNormalized(), bindsHostObjects: geteuid() == 0)
-            try directory.fill(from: repository, commit: commit, indexCache: origin.indexCache)
-            if let owner { try Posix.changeOwnerOfTree(layer.string, to: owner) }
+                layer: origin.layerCache.appending(name), hostObjects: hostObjects, bindsHostObjects: bindsHostObjects)
+            if isDirectory(directory.layer) { return directory }
+            try directory.publish(files, index: index, owner: owner, staging: origin.layerCache.appending(".\(name).\(getpid()).\(UInt32.random(in: 0...UInt32.max))"))
             return directory
         } catch let error as AntaresError {
-            Posix.removeTree(layer.string)
             throw error
         } catch {
-            Posix.removeTree(layer.string)
-            throw .layer(layer, reason: "cannot write the job's git directory: \(error)")
+            throw .layer(origin.layerCache, reason: "cannot write the job's git directory: \(error)")
         }
     }
 
-    private var gitDirectory: FilePath { layer.appending(".git") }
-
-    private func fill(from repository: GitRepository, commit: git_oid, indexCache: FilePath) throws {
+    /// Writes the layer at `staging` and renames it into place; a layer another job published meanwhile
+    /// under the same name (the same content) is kept instead.
+    private func publish(_ files: [(name: String, text: String)], index: FilePath, owner: FileOwner?, staging: FilePath) throws {
+        defer { Posix.removeTree(staging.string) }
+        let git = staging.appending(".git")
         for directory in ["objects/info", "objects/pack", "refs/heads", "refs/tags", Self.hostObjectsName] {
-            try makeDirectory(gitDirectory.appending(directory))
+            try makeDirectory(git.appending(directory))
         }
-        try linkIndex(BaseIndex.cached(commit, of: repository, in: indexCache))
-        try writeFile("HEAD", head(of: repository, commit: commit))
-        try writeRefs(of: repository)
-        try writeFile("config", configText(copying: repository))
-        try writeFile("objects/info/alternates", alternates())
+        try Self.linkIndex(index, as: git.appending("index"))
+        for file in files {
+            try makeDirectory(git.appending(file.name).removingLastComponent())
+            try Self.writeFile(git.appending(file.name), file.text)
+        }
+        if let owner { try Posix.changeOwnerOfTree(staging.string, to: owner) }
+        if rename(staging.string, layer.string) != 0 {
+            let error = Errno(rawValue: errno)
+            guard isDirectory(layer) else { throw error }
+        }
+    }
+
+    /// What names a layer: a digest (git's SHA-1 of a blob) of every file it holds, the index it links
+    /// and the owner it is given to.
+    private static func digest(of files: [(name: String, text: String)], index: FilePath, owner: FileOwner?) throws -> String {
+        var text = "index \(index)\nowner \(owner.map { "\($0.uid):\($0.gid)" } ?? "-")\n"
+        for file in files { text += "\(file.name) \(file.text.utf8.count)\n\(file.text)" }
+        var id = git_oid()
+        let hashed = text.withCString { git_odb_hash(&id, $0, strlen($0), GIT_OBJECT_BLOB) }
+        guard hashed == 0 else { throw GitFailure("hashing the git layer") }
+        return id.objectID.hex
+    }
+
+    /// The files of a job's `.git` besides its index, relative to it.
+    private static func files(of repository: GitRepository, commit: git_oid, hostObjects: FilePath, bindsHostObjects: Bool) throws
+        -> [(name: String, text: String)]
+    {
+        [("HEAD", head(of: repository, commit: commit))] + (try refs(of: repository)) + [
+            ("config", configText(copying: repository)),
+            ("objects/info/alternates", alternates(hostObjects: hostObjects, bindsHostObjects: bindsHostObjects)),
+        ]
     }
 
     /// HEAD names the host's current branch when that branch is the base commit, else the commit itself.
-    private func head(of repository: GitRepository, commit: git_oid) -> String {
+    private static func head(of repository: GitRepository, commit: git_oid) -> String {
         var head: OpaquePointer?
         guard git_reference_lookup(&head, repository.handle, "HEAD") == 0, let head else { return "\(commit.objectID.hex)\n" }
         defer { git_reference_free(head) }
@@ -97,10 +134,11 @@ struct JobGitDirectory: Sendable {
     }
 
     /// Branches, tags and remote-tracking refs: direct ones into `packed-refs`, symbolic ones loose.
-    private func writeRefs(of repository: GitRepository) throws {
+    private static func refs(of repository: GitRepository) throws -> [(name: String, text: String)] {
         var iterator: OpaquePointer?
         guard git_reference_iterator_new(&iterator, repository.handle) == 0, let iterator else { throw GitFailure("listing the refs") }
         defer { git_reference_iterator_free(iterator) }
+        var loose: [(name: String, text: String)] = []
         var packed: [(name: [UInt8], target: String)] = []
         var reference: OpaquePointer?
         while git_reference_next(&reference, iterator) == 0, let current = reference {
@@ -110,20 +148,20 @@ struct JobGitDirectory: Sendable {
                 FilePath(name).components.allSatisfy({ $0.kind == .regular })
             else { continue }
             if git_reference_type(current) == GIT_REFERENCE_SYMBOLIC, let target = git_reference_symbolic_target(current) {
-                try makeDirectory(gitDirectory.appending(name).removingLastComponent())
-                try writeFile(name, "ref: \(String(cString: target))\n")
+                loose.append((name, "ref: \(String(cString: target))\n"))
             } else if let target = git_reference_target(current) {
                 packed.append((Array(name.utf8), target.pointee.objectID.hex))
             }
         }
         packed.sort { $0.name.lexicographicallyPrecedes($1.name) }
+        loose.sort { $0.name.utf8.lexicographicallyPrecedes($1.name.utf8) }
         var text = "# pack-refs with: sorted \n"
         for entry in packed { text += "\(entry.target) \(String(decoding: entry.name, as: UTF8.self))\n" }
-        try writeFile("packed-refs", text)
+        return loose + [("packed-refs", text)]
     }
 
     /// The job's config, with the host's remotes and branch upstreams (its local config only).
-    private func configText(copying repository: GitRepository) -> String {
+    private static func configText(copying repository: GitRepository) -> String {
         let text = "[core]\n" + Self.config.map { "\t\($0.0) = \($0.1)\n" }.joined()
         var configuration: OpaquePointer?
         var local: OpaquePointer?
@@ -170,8 +208,8 @@ struct JobGitDirectory: Sendable {
 
     /// The host's objects (bound over the union, named relative to this objects directory; or by their
     /// own path), then the host's own alternates by absolute path.
-    private func alternates() -> String {
-        var lines = [bindsHostObjects ? "../\(Self.hostObjectsName)" : hostObjects.string]
+    private static func alternates(hostObjects: FilePath, bindsHostObjects: Bool) -> String {
+        var lines = [bindsHostObjects ? "../\(hostObjectsName)" : hostObjects.string]
         let hostAlternates = (try? String(contentsOfFile: hostObjects.appending("info/alternates").string, encoding: .utf8)) ?? ""
         for line in hostAlternates.split(separator: "\n") where !line.isEmpty && !line.hasPrefix("#") {
             let path = FilePath(String(line))
@@ -183,8 +221,7 @@ struct JobGitDirectory: Sendable {
     /// The cached index as this job's: a hard link where the layer and the cache share a filesystem
     /// (git replaces the index through the union, which writes only the upper, so the cached file is
     /// never written), else a copy.
-    private func linkIndex(_ cached: FilePath) throws {
-        let target = gitDirectory.appending("index")
+    private static func linkIndex(_ cached: FilePath, as target: FilePath) throws {
         if link(cached.string, target.string) == 0 { return }
         let input = try Posix.open(cached.string, O_RDONLY)
         defer { close(input) }
@@ -195,8 +232,8 @@ struct JobGitDirectory: Sendable {
         try Posix.check(futimens(output, [status.st_mtim, status.st_mtim]))
     }
 
-    private func writeFile(_ name: String, _ text: String) throws {
-        let descriptor = try Posix.open(gitDirectory.appending(name).string, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+    private static func writeFile(_ path: FilePath, _ text: String) throws {
+        let descriptor = try Posix.open(path.string, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
         defer { close(descriptor) }
         _ = try FileDescriptor(rawValue: descriptor).writeAll(Array(text.utf8))
     }

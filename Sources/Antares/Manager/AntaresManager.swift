@@ -79,7 +79,7 @@ public final class AntaresManager: Sendable {
             try writeChangeList(spec, into: directory)
             return directory
         }
-        let git = try writeGitDirectory(job, spec: spec, lease: lease)
+        let git = try gitLayer(spec, lease: lease)
         do { try makeDirectory(target) } catch { throw .union(.layer(target, reason: "cannot create the mountpoint: \(error)")) }
 
         let now = Self.nowMilliseconds
@@ -108,8 +108,11 @@ public final class AntaresManager: Sendable {
     @discardableResult
     public func unmountJob(_ id: JobID, keepUpper: Bool = false, lazy: Bool = false, forget: Bool = false) throws(ManagerError) -> MountRecord {
         guard var record = try stateFile.read().last(where: { $0.jobID == id }) else { throw .unknownJob(id) }
+        let forgotten = forget && !keepUpper
         record.state = .unmounting
-        try save(record)
+        // A job about to be forgotten is not announced as unmounting: should this process die meanwhile,
+        // its record (this pid's, mounted) is recovered like any other of a dead process.
+        if !forgotten { try save(record) }
         let job = live.withLock { $0.removeValue(forKey: id) }
         do {
             if let job {
@@ -128,11 +131,10 @@ public final class AntaresManager: Sendable {
                 Posix.removeTree(directory)
             }
         }
-        Posix.removeTree(paths.gitLayer(id).string)
         if record.mountpoint == paths.mountpoint(id).string { rmdir(record.mountpoint) }
         record.state = .unmounted
         record.lastSeenEpochMilliseconds = Self.nowMilliseconds
-        if forget && !keepUpper {
+        if forgotten {
             try stateFile.update { (records: inout [MountRecord]) throws(ManagerError) in records.removeAll { $0.jobID == id } }
         } else {
             try save(record)
@@ -258,10 +260,11 @@ public final class AntaresManager: Sendable {
         }
     }
 
-    /// The job's own `.git` layer, written afresh, when its spec's base has a repository to describe.
-    private func writeGitDirectory(_ job: JobID, spec: JobSpec, lease: any BaseLease) throws(ManagerError) -> JobGitDirectory? {
+    /// The job's `.git` layer (shared with every job that needs the same), when its spec's base has a
+    /// repository to describe.
+    private func gitLayer(_ spec: JobSpec, lease: any BaseLease) throws(ManagerError) -> JobGitDirectory? {
         guard let origin = repositoryOrigin(spec, lease) else { return nil }
-        do { return try JobGitDirectory.write(origin, into: paths.gitLayer(job), owner: spec.owner) } catch { throw .union(error) }
+        do { return try JobGitDirectory.layer(for: origin, owner: spec.owner) } catch { throw .union(error) }
     }
 
     /// The layer of the spec's CL, written into `directory` and given to the spec's build user.

@@ -21,8 +21,6 @@ public struct AntaresPaths: Sendable, Equatable {
     public func work(_ job: JobID) -> FilePath { upperRoot.appending(".work").appending(job.rawValue) }
     /// The job's change-list layer: `{cl_root}/{job}`.
     public func changeList(_ job: JobID) -> FilePath { changeListRoot.appending(job.rawValue) }
-    /// The layer holding the job's own `.git` (see ``JobRepositoryOrigin``): `{cl_root}/.git-layers/{job}`.
-    public func gitLayer(_ job: JobID) -> FilePath { changeListRoot.appending(".git-layers").appending(job.rawValue) }
     /// The default mountpoint: `{mount_root}/{job}`.
     public func mountpoint(_ job: JobID) -> FilePath { mountRoot.appending(job.rawValue) }
 }

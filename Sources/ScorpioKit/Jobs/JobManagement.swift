@@ -43,7 +43,9 @@ public enum JobManagement {
     /// have a work tree that is a subdirectory of its commits' trees).
     static func repositoryOrigin(of base: BaseSelection, lease: any BaseLease) -> JobRepositoryOrigin? {
         guard base.kind == .git, base.subdirectory.split(separator: "/").isEmpty, let lease = lease as? SharedBaseLease else { return nil }
-        return JobRepositoryOrigin(repository: base.repository ?? ".", commit: lease.revisionID, indexCache: lease.directory.appending("git-index"))
+        return JobRepositoryOrigin(
+            repository: base.repository ?? ".", commit: lease.revisionID, indexCache: lease.directory.appending("git-index"),
+            layerCache: lease.directory.appending("git-layers"))
     }
 
     /// Writes the layer of `spec`'s CL: for a git base, the CL ref (`cl_ref_pattern`) or revision

@@ -31,6 +31,8 @@ struct CLIRunTests {
             #expect(result1.status == 0)
             let result2 = try run(scorpio, directory, ["--", "sh", "-c", "exit 3"])
             #expect(result2.status == 3)
+            let endLine = result2.standardError.split(separator: "\n").last.map(String.init) ?? ""
+            #expect(endLine.contains(#/^scorpio: exit 3 · [0-9]+\.[0-9]s · /#), "the end line: \(endLine)")
             let result3 = try run(scorpio, directory, ["--", "sh", "-c", "kill -9 $$"])
             #expect(result3.status == 137)
             let missing = try run(scorpio, directory, ["--", "no-such-command"])

@@ -88,7 +88,12 @@ public enum JobRunner {
     }
 
     static func duration(_ seconds: TimeInterval) -> String {
-        seconds < 60 ? String(format: "%.1fs", seconds) : "\(Int(seconds) / 60)m\(String(format: "%02d", Int(seconds) % 60))s"
+        if seconds < 60 {
+            let tenths = Int((seconds * 10).rounded())
+            return "\(tenths / 10).\(tenths % 10)s"
+        }
+        let whole = Int(seconds)
+        return "\(whole / 60)m\(whole % 60 < 10 ? "0" : "")\(whole % 60)s"
     }
 }
 

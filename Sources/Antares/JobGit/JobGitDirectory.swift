@@ -70,7 +70,8 @@ struct JobGitDirectory: Sendable {
             let directory = JobGitDirectory(
                 layer: origin.layerCache.appending(name), hostObjects: hostObjects, bindsHostObjects: bindsHostObjects)
             if isDirectory(directory.layer) { return directory }
-            try directory.publish(files, index: index, owner: owner, staging: origin.layerCache.appending(".\(name).\(getpid()).\(UInt32.random(in: 0...UInt32.max))"))
+            let staging = origin.layerCache.appending(".\(name).\(getpid()).\(UInt32.random(in: 0...UInt32.max))")
+            try directory.publish(files, index: index, owner: owner, staging: staging)
             return directory
         } catch let error as AntaresError {
             throw error

@@ -25,9 +25,10 @@ public struct JobRepositoryOrigin: Sendable, Equatable {
     }
 }
 
-/// A job's own git directory: a lower layer of its union holding `.git`, so git inside the job sees a
-/// repository whose HEAD is the base commit and whose index is the base's tree with the stat data the
-/// view serves. `git status` and `git diff` then show what the change list and the job changed.
+/// A job's git directory: a lower layer of its union holding `.git` (the same read-only layer for every
+/// job over the same repository state), so git inside the job sees a repository whose HEAD is the base
+/// commit and whose index is the base's tree with the stat data the view serves. `git status` and
+/// `git diff` then show what the change list and the job changed.
 ///
 /// Nothing of it is shared with the host repository: HEAD, the refs (heads, tags, remotes) and a few
 /// config entries (remotes, branch upstreams) are copied; objects are read through

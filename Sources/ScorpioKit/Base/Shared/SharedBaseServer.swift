@@ -64,16 +64,16 @@ public enum SharedBaseServer {
             idleSince = idleSince ?? now
             guard stopRequested || now - idleSince! >= .seconds(linger) else { continue }
             // Leases are taken under the creation lock: holding it, a count of none stays none.
+            // The line is written before the directory (and the server lock in it) goes: whoever waits
+            // for the server to end finds it in the log.
             let ended = (try? directory.withCreationLock { () -> Bool in
                 guard directory.liveLeases().isEmpty else { return false }
                 try? mount.unmount(lazy: true)
+                log("no job held a lease\(stopRequested ? "" : " for \(linger) s"): unmounted")
                 directory.removeRemains()
                 return true
             }) ?? false
-            if ended {
-                log("no job held a lease\(stopRequested ? "" : " for \(linger) s"): unmounted")
-                return
-            }
+            if ended { return }
             stopRequested = false
         }
         log("the mount went away: ending")

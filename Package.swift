@@ -21,6 +21,7 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.0.0"),
         .package(url: "https://github.com/apple/swift-http-types", from: "1.0.0"),
         .package(url: "https://github.com/apple/swift-crypto", from: "4.5.2"),
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
     ],
     targets: [
         // C libraries, reached through pkg-config.
@@ -41,7 +42,12 @@ let package = Package(
         // dictionary, the content store and the read-only FUSE filesystem over them.
         .target(
             name: "Dicfuse",
-            dependencies: ["FuseKit", "CGit2", "CSyscalls", .product(name: "SystemPackage", package: "swift-system")]
+            dependencies: [
+                "FuseKit", "CGit2", "CSyscalls",
+                .product(name: "SystemPackage", package: "swift-system"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOHTTP1", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
+            ]
         ),
 
         // The union: upper over change list over the Dicfuse base, served by our FUSE server or by kernel
@@ -88,6 +94,8 @@ let package = Package(
             dependencies: [
                 "ScorpioKit",
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

@@ -1,9 +1,9 @@
+import AsyncHTTPClient
 import Foundation
+import NIOCore
+import NIOHTTP1
+import NIOPosix
 import ScorpioKit
-
-#if canImport(FoundationNetworking)
-import FoundationNetworking
-#endif
 
 /// A client of a running daemon's mount API (what `scorpio mount --daemon URL` uses): one method per
 /// route, the API's JSON types in and out, its errors as ``DaemonClientError``.
@@ -78,22 +78,23 @@ public struct DaemonClient: Sendable {
         _ method: String, _ components: [String], query: String? = nil, body: Body?, timeout: TimeInterval
     ) async throws(DaemonClientError) -> Answer {
         let url = self.url(components, query: query)
-        var request = URLRequest(url: url, timeoutInterval: timeout)
-        request.httpMethod = method
-        request.setValue("application/json", forHTTPHeaderField: "Accept")
-        if let token { request.setValue("Bearer \(token)", forHTTPHeaderField: "Authorization") }
-        if let body {
-            request.setValue("application/json", forHTTPHeaderField: "Content-Type")
-            request.httpBody = try? JSONEncoder().encode(body)
+        var request = HTTPClientRequest(url: url.absoluteString)
+        request.method = HTTPMethod(rawValue: method)
+        request.headers.add(name: "Accept", value: "application/json")
+        if let token { request.headers.add(name: "Authorization", value: "Bearer \(token)") }
+        if let body, let encoded = try? JSONEncoder().encode(body) {
+            request.headers.add(name: "Content-Type", value: "application/json")
+            request.body = .bytes(ByteBuffer(bytes: encoded))
         }
+        let status: Int
         let data: Data
-        let response: URLResponse
         do {
-            (data, response) = try await URLSession.shared.data(for: request)
+            let response = try await Self.client.execute(request, timeout: .milliseconds(Int64(timeout * 1000)))
+            status = Int(response.status.code)
+            data = Data(buffer: try await response.body.collect(upTo: Self.answerLimit))
         } catch {
-            throw .unreachable(url.absoluteString, reason: error.localizedDescription)
+            throw .unreachable(url.absoluteString, reason: Self.describe(error))
         }
-        let status = (response as? HTTPURLResponse)?.statusCode ?? 0
         guard (200..<300).contains(status) else {
             let answer = try? JSONDecoder().decode(ErrorBody.self, from: data)
             throw .refused(status: status, code: answer?.code ?? "HTTP_\(status)",
@@ -103,6 +104,27 @@ public struct DaemonClient: Sendable {
             return try JSONDecoder().decode(Answer.self, from: data)
         } catch {
             throw .unexpectedAnswer(url.absoluteString, reason: "\(error)")
+        }
+    }
+
+    /// One client for the process: its connections are reused from request to request. A refused
+    /// connection fails the request at once instead of being retried until its timeout.
+    private static let client: HTTPClient = {
+        var configuration = HTTPClient.Configuration(timeout: .init(connect: .seconds(5)))
+        configuration.connectionPool.retryConnectionEstablishment = false
+        return HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
+    }()
+
+    /// The longest answer read: a list of every mount of a busy daemon fits many times over.
+    private static let answerLimit = 64 << 20
+
+    private static func describe(_ error: any Error) -> String {
+        switch error {
+        case let error as HTTPClientError where error == .deadlineExceeded: "no answer within the request's timeout"
+        case let error as HTTPClientError where error == .connectTimeout: "no connection within 5 s"
+        case let error as IOError where error.errnoCode == ECONNREFUSED: "connection refused"
+        case let error as NIOConnectionError: error.connectionErrors.first.map { describe($0.error) } ?? "\(error)"
+        default: "\(error)"
         }
     }
 

@@ -3,9 +3,9 @@ import Synchronization
 
 /// Checks that a TCP connection to the server opens within the connect timeout.
 ///
-/// URLSession on Linux has no connect timeout of its own (libcurl waits up to five minutes, cut short
-/// only by the request timeout), so the client probes before its first request and again after every
-/// network failure; while requests succeed, no probe is made.
+/// The client probes before its first request and again after every network failure, so an unreachable
+/// server is named for what it is (no such host, refused, no answer within the timeout) before a request
+/// waits in the connection pool; while requests succeed, no probe is made.
 final class MegaConnectProbe: Sendable {
     private let host: String
     private let port: UInt16

@@ -1,36 +1,32 @@
+import AsyncHTTPClient
 import Foundation
-#if canImport(FoundationNetworking)
-import FoundationNetworking
-#endif
+import NIOCore
+import NIOHTTP1
 
 /// Synchronous HTTP for FUSE worker threads: each call blocks its thread until the answer is in, with
 /// retries and linear backoff. No Swift concurrency on this path.
 final class MegaHTTPClient: Sendable {
-    private let session: URLSession
-    private let router: MegaSessionDelegate
+    private let client: HTTPClient
     private let probe: MegaConnectProbe
     private let maxRetries: Int
     private let retryBackoffStep: Duration
 
     init(endpoints: MegaEndpoints, options: MegaSourceOptions) {
-        let configuration = URLSessionConfiguration.ephemeral
-        configuration.urlCache = nil
-        configuration.requestCachePolicy = .reloadIgnoringLocalCacheData
-        configuration.httpCookieStorage = nil
-        configuration.httpMaximumConnectionsPerHost = max(6, options.sizeLookupConcurrency)
-        // Serial, so the chunks of one download reach the file in order.
-        let callbacks = OperationQueue()
-        callbacks.name = "scorpio.mega.callbacks"
-        callbacks.maxConcurrentOperationCount = 1
-        router = MegaSessionDelegate()
-        session = URLSession(configuration: configuration, delegate: router, delegateQueue: callbacks)
+        var configuration = HTTPClient.Configuration(
+            redirectConfiguration: .follow(max: 5, allowCycles: false),
+            timeout: .init(connect: .nanoseconds(Int64(Self.seconds(options.connectTimeout) * 1e9))),
+            connectionPool: .init(idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: max(6, options.sizeLookupConcurrency))
+        )
+        // A refused connection is a failed attempt, retried by ``perform(_:body:)`` with its backoff.
+        configuration.connectionPool.retryConnectionEstablishment = false
+        client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
         probe = MegaConnectProbe(host: endpoints.host, port: endpoints.port, timeout: options.connectTimeout)
         maxRetries = max(0, options.maxRetries)
         retryBackoffStep = options.retryBackoffStep
     }
 
     deinit {
-        session.finishTasksAndInvalidate()
+        client.shutdown { _ in }
     }
 
     /// The answer to `request`, whatever its status once retries are spent; throws only when no answer
@@ -60,16 +56,19 @@ final class MegaHTTPClient: Sendable {
 
     private func performOnce(_ request: MegaHTTPRequest, body: MegaResponseBody) -> MegaTransfer.Outcome {
         if let reason = probe.unreachableReason() { return .networkFailure(reason) }
-        var urlRequest = URLRequest(url: request.url)
-        urlRequest.httpMethod = request.method.rawValue
-        urlRequest.timeoutInterval = Self.seconds(request.timeout)
-        for (name, value) in request.headers { urlRequest.setValue(value, forHTTPHeaderField: name) }
-
         let transfer = MegaTransfer(destination: body, timeout: request.timeout)
-        let task = session.dataTask(with: urlRequest)
-        router.track(transfer, for: task)
-        task.resume()
-        transfer.waitUntilFinished { task.cancel() }
+        do {
+            let httpRequest = try HTTPClient.Request(
+                url: request.url, method: HTTPMethod(rawValue: request.method.rawValue),
+                headers: HTTPHeaders(request.headers.map { ($0.key, $0.value) }))
+            let task = client.execute(request: httpRequest, delegate: transfer)
+            task.futureResult.whenComplete { result in
+                if case .failure(let error) = result { transfer.complete(with: error) } else { transfer.complete(with: nil) }
+            }
+            transfer.waitUntilFinished { task.cancel() }
+        } catch {
+            return .localFailure(.server(url: request.url.absoluteString, reason: "not a request the client can make: \(error)"))
+        }
 
         let outcome = transfer.outcome
         if case .networkFailure = outcome { probe.forgetReachability() }

@@ -1,7 +1,5 @@
 import Foundation
-#if canImport(FoundationNetworking)
-import FoundationNetworking
-#endif
+import NIOHTTP1
 import SystemPackage
 
 /// One HTTP request the source makes.
@@ -51,7 +49,7 @@ struct MegaHTTPResponse: Sendable {
     var failure: SourceError { failure(hint: nil) }
 
     func failure(hint: String?) -> SourceError {
-        var reason = "HTTP \(status) \(HTTPURLResponse.localizedString(forStatusCode: status))"
+        var reason = "HTTP \(status) \(HTTPResponseStatus(statusCode: status).reasonPhrase)"
         if let message = MegaEnvelope.errorMessage(in: body) ?? Self.text(of: body) { reason += ": \(message)" }
         if let hint { reason += " (\(hint))" }
         return .server(url: url.absoluteString, reason: reason + MegaHTTPResponse.attemptsNote(attempts))

@@ -1,14 +1,16 @@
+import AsyncHTTPClient
 import Dispatch
-import Foundation
-#if canImport(FoundationNetworking)
-import FoundationNetworking
-#endif
+import NIOCore
+import NIOHTTP1
+import NIOPosix
 import Synchronization
 import SystemPackage
 
-/// One attempt at one request: gathers what URLSession reports (on its delegate queue) and wakes the
+/// One attempt at one request: gathers what the HTTP client reports (on its event loop) and wakes the
 /// thread that waits for it.
-final class MegaTransfer: Sendable {
+final class MegaTransfer: HTTPClientResponseDelegate, Sendable {
+    typealias Response = Void
+
     enum Outcome: Sendable {
         case answered(status: Int, headers: [String: String], body: [UInt8], receivedBytes: UInt64)
         /// The network failed; worth another attempt.
@@ -27,7 +29,11 @@ final class MegaTransfer: Sendable {
         var networkFailure: String?
         var localFailure: SourceError?
         var stalledAfter: Duration?
+        var finished = false
     }
+
+    /// Why the body could not be stored: ends the transfer.
+    private struct StoreFailure: Error {}
 
     private static let errorBodyLimit = 4096
 
@@ -42,39 +48,44 @@ final class MegaTransfer: Sendable {
         self.timeout = timeout
     }
 
-    func receive(_ response: URLResponse) {
-        let http = response as? HTTPURLResponse
+    func didReceiveHead(task: HTTPClient.Task<Void>, _ head: HTTPResponseHead) -> EventLoopFuture<Void> {
         var headers: [String: String] = [:]
-        for (name, value) in http?.allHeaderFields ?? [:] {
-            if let name = name as? String, let value = value as? String { headers[name.lowercased()] = value }
-        }
+        for (name, value) in head.headers { headers[name.lowercased()] = value }
         state.withLock {
-            $0.status = http?.statusCode
+            $0.status = Int(head.status.code)
             $0.headers = headers
             $0.body = []
             $0.receivedBytes = 0
             $0.progress += 1
         }
+        return task.eventLoop.makeSucceededVoidFuture()
     }
 
+    func didReceiveBodyPart(task: HTTPClient.Task<Void>, _ buffer: ByteBuffer) -> EventLoopFuture<Void> {
+        let stored = buffer.withUnsafeReadableBytes { receive($0) }
+        return stored ? task.eventLoop.makeSucceededVoidFuture() : task.eventLoop.makeFailedFuture(StoreFailure())
+    }
+
+    func didFinishRequest(task: HTTPClient.Task<Void>) throws {}
+
     /// Returns false when the transfer must stop (the body could not be stored).
-    func receive(_ data: Data) -> Bool {
+    private func receive(_ bytes: UnsafeRawBufferPointer) -> Bool {
         state.withLock { state in
             state.progress += 1
             let offset = state.receivedBytes
-            state.receivedBytes += UInt64(data.count)
+            state.receivedBytes += UInt64(bytes.count)
             guard let status = state.status, (200..<300).contains(status) else {
-                state.body += data.prefix(max(0, Self.errorBodyLimit - state.body.count))
+                state.body += bytes.prefix(max(0, Self.errorBodyLimit - state.body.count))
                 return true
             }
             switch destination {
             case .memory:
-                state.body += data
+                state.body += bytes
             case .discard:
                 break
             case .file(let descriptor):
                 do {
-                    _ = try data.withUnsafeBytes { try descriptor.writeAll(toAbsoluteOffset: Int64(offset), $0) }
+                    _ = try descriptor.writeAll(toAbsoluteOffset: Int64(offset), bytes)
                 } catch {
                     state.localFailure = .io("content store", reason: "writing a downloaded blob: \(error)")
                     return false
@@ -84,9 +95,15 @@ final class MegaTransfer: Sendable {
         }
     }
 
+    /// Called once, with the task's end.
     func complete(with error: (any Error)?) {
+        let first = state.withLock { state in
+            defer { state.finished = true }
+            return !state.finished
+        }
+        guard first else { return }
         if let error {
-            state.withLock { $0.networkFailure = describe(error) }
+            state.withLock { if $0.localFailure == nil { $0.networkFailure = describe(error) } }
         } else if case .file(let descriptor) = destination {
             // A retry of a download that failed part-way may have left bytes past the new end.
             state.withLock { state in
@@ -100,11 +117,10 @@ final class MegaTransfer: Sendable {
         finished.signal()
     }
 
-    /// Waits for the transfer to end; cancels it when the timeout passes without any progress
-    /// (URLSession's own timeout should have ended it first).
+    /// Waits for the transfer to end; cancels it when the timeout passes without any progress.
     func waitUntilFinished(cancel: () -> Void) {
         var lastProgress = state.withLock { $0.progress }
-        while finished.wait(timeout: .now() + Self.dispatchInterval(timeout + .seconds(1))) == .timedOut {
+        while finished.wait(timeout: .now() + Self.dispatchInterval(timeout)) == .timedOut {
             let progress = state.withLock { $0.progress }
             if progress == lastProgress {
                 state.withLock { $0.stalledAfter = timeout }
@@ -134,15 +150,21 @@ final class MegaTransfer: Sendable {
     }
 
     private func describe(_ error: any Error) -> String {
-        guard let error = error as? URLError else { return "\(error)" }
-        switch error.code {
-        case .timedOut: return "timed out after \(timeout)"
-        case .cannotConnectToHost: return "connection refused"
-        case .cannotFindHost, .dnsLookupFailed: return "host not found"
-        case .networkConnectionLost: return "connection lost before the answer was complete"
-        case .notConnectedToInternet: return "no network"
-        case .cancelled: return "cancelled"
-        default: return "network error \(error.code.rawValue)"
+        switch error {
+        case let error as HTTPClientError:
+            switch error {
+            case .connectTimeout: "no connection within the connect timeout"
+            case .remoteConnectionClosed: "connection lost before the answer was complete"
+            case .readTimeout, .deadlineExceeded: "timed out after \(timeout)"
+            case .cancelled: "cancelled"
+            default: "\(error)"
+            }
+        case let error as IOError where error.errnoCode == ECONNREFUSED:
+            "connection refused"
+        case let error as NIOConnectionError:
+            error.connectionErrors.first.map { describe($0.error) } ?? "cannot connect: \(error)"
+        default:
+            "\(error)"
         }
     }
 

@@ -140,20 +140,21 @@ public final class Dicfuse: @unchecked Sendable {
     /// An open descriptor of a file's or symlink's content, fetched into the store on first use.
     public func blob(of inode: Inode) throws(Errno) -> BlobHandle {
         guard let index = InodeTable.index(of: inode) else { throw .noSuchFileOrDirectory }
-        let found = try lock.reading { () throws(Errno) -> (TreeEntry, SourceDirectory) in
+        let record = try lock.reading { () throws(Errno) -> InodeTable.Record in
             guard let record = table.record(inode) else { throw .noSuchFileOrDirectory }
             guard record.kind.hasContent else { throw record.kind.typeBits == S_IFDIR ? .isDirectory : .invalidArgument }
-            guard let id = table.objectID(of: record), let parentRecord = table.record(InodeTable.inode(of: Int(record.parent))) else {
-                throw .noSuchFileOrDirectory
-            }
-            let entry = TreeEntry(name: table.name(of: record), kind: record.kind.treeEntryKind, objectID: id, size: record.size)
-            let parentPath = table.path(of: InodeTable.inode(of: Int(record.parent)))
-            return (entry, SourceDirectory(path: parentPath, objectID: table.objectID(of: parentRecord)))
+            guard record.idLength != 0, table.record(InodeTable.inode(of: Int(record.parent))) != nil else { throw .noSuchFileOrDirectory }
+            return record
         }
-        let (entry, directory) = found
         do {
             return try blobs.handle(for: index) { () throws(SourceError) -> BlobHandle in
-                try self.openBlob(entry, in: directory)
+                // Names and paths are made only for a blob not open already.
+                let parent = InodeTable.inode(of: Int(record.parent))
+                let (entry, directory) = lock.reading { () -> (TreeEntry, SourceDirectory) in
+                    let entry = TreeEntry(name: table.name(of: record), kind: record.kind.treeEntryKind, objectID: table.objectID(of: record)!, size: record.size)
+                    return (entry, SourceDirectory(path: table.path(of: parent), objectID: table.record(parent).flatMap(table.objectID(of:))))
+                }
+                return try self.openBlob(entry, in: directory)
             }
         } catch {
             report(error)
@@ -216,16 +217,13 @@ public final class Dicfuse: @unchecked Sendable {
     @discardableResult
     private func loadIfNeeded(_ inode: Inode) throws(Errno) -> Bool {
         guard let index = InodeTable.index(of: inode) else { throw .noSuchFileOrDirectory }
-        let snapshot = lock.reading { () -> (InodeTable.Record, SourceDirectory)? in
-            guard let record = table.record(inode) else { return nil }
-            return (record, SourceDirectory(path: table.path(of: inode), objectID: table.objectID(of: record)))
-        }
-        guard let (record, directory) = snapshot else { throw .noSuchFileOrDirectory }
+        guard let record = lock.reading({ table.record(inode) }) else { throw .noSuchFileOrDirectory }
         guard record.kind == .directory || record.kind == .submodule else { throw .notDirectory }
         if record.state == .loaded { return false }
 
         do {
             try loading.run(index) { () throws(SourceError) in
+                let directory = lock.reading { SourceDirectory(path: table.path(of: inode), objectID: table.objectID(of: record)) }
                 let entries = try source.list(directory)
                 lock.writing { table.load(entries, into: inode) }
                 loads.add(1, ordering: .relaxed)

@@ -1,4 +1,4 @@
-import Dicfuse
+@testable import Dicfuse
 import FuseKit
 import Glibc
 import ScorpioTestSupport
@@ -55,6 +55,24 @@ struct ContentStoreTests {
         }
         #expect(access(store.path(of: id).string, F_OK) != 0)
         #expect(shell("ls -A '\(scratch.path)/store/tmp'").output.isEmpty, "the partial file is gone")
+    }
+
+    @Test func aBlobsLastUseIsRecordedWhenItIsStaleOnly() throws {
+        let scratch = try Scratch()
+        let store = try ContentStore(root: scratch.path.appending("store"))
+        _ = try put(store, "used", id: 1)
+        func lastUse() -> Int {
+            var st = stat()
+            stat(store.path(of: ObjectID(bytes: [UInt8](repeating: 1, count: 20))).string, &st)
+            return st.st_atim.tv_sec
+        }
+        let now = time(nil)
+        setLastUse(store, id: 1, seconds: now - 60)
+        _ = try put(store, "used", id: 1)
+        #expect(lastUse() == now - 60, "a use a minute ago is recent enough: the inode is not written")
+        setLastUse(store, id: 1, seconds: now - 2 * ContentStore.lastUseResolution)
+        _ = try put(store, "used", id: 1)
+        #expect(lastUse() >= now, "a stale last use is brought up to date")
     }
 
     @Test func garbageCollectionRemovesLeastRecentlyUsedFirstAndSparesOpenBlobs() throws {

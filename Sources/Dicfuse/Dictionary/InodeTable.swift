@@ -148,13 +148,24 @@ struct InodeTable {
 
     /// The path of `inode` from the served root ("" for the root).
     func path(of inode: Inode) -> FilePath {
-        var components: [FilePath.Component] = []
+        var ranges: [Range<Int>] = []
+        var length = 0
         var index = Self.index(of: inode) ?? 0
         while index != 0 {
-            components.append(name(of: records[index]))
-            index = Int(records[index].parent)
+            let record = records[index]
+            ranges.append(Int(record.nameOffset)..<Int(record.nameOffset) + Int(record.nameLength))
+            length += Int(record.nameLength) + 1
+            index = Int(record.parent)
         }
-        return FilePath(root: nil, components.reversed())
+        guard !ranges.isEmpty else { return FilePath() }
+        var bytes: [CChar] = []
+        bytes.reserveCapacity(length)
+        for range in ranges.reversed() {
+            if !bytes.isEmpty { bytes.append(0x2F) }
+            names.withUnsafeBufferPointer { buffer in bytes += buffer[range].lazy.map { CChar(bitPattern: $0) } }
+        }
+        bytes.append(0)
+        return bytes.withUnsafeBufferPointer { FilePath(platformString: $0.baseAddress!) }
     }
 }
 

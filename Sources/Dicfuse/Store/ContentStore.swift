@@ -61,6 +61,9 @@ public final class ContentStore: Sendable {
         return handle
     }
 
+    /// How stale a blob's recorded last use may be, in seconds.
+    static let lastUseResolution = 600
+
     private func openStored(_ id: ObjectID) -> BlobHandle? {
         let descriptor = path(of: id).withPlatformString { Glibc.open($0, O_RDONLY | O_CLOEXEC) }
         guard descriptor >= 0 else { return nil }
@@ -68,8 +71,12 @@ public final class ContentStore: Sendable {
         flock(descriptor, LOCK_SH)
         var st = stat()
         fstat(descriptor, &st)
-        var times = [timespec(tv_sec: 0, tv_nsec: scorpio_utime_now), timespec(tv_sec: 0, tv_nsec: scorpio_utime_omit)]
-        futimens(descriptor, &times)  // atime = last use, for garbage collection
+        // atime = last use, for garbage collection; kept to the minute it needs, so reading a blob over
+        // and over does not write its inode each time.
+        if time(nil) - st.st_atim.tv_sec >= Self.lastUseResolution {
+            var times = [timespec(tv_sec: 0, tv_nsec: scorpio_utime_now), timespec(tv_sec: 0, tv_nsec: scorpio_utime_omit)]
+            futimens(descriptor, &times)
+        }
         return BlobHandle(descriptor: FileDescriptor(rawValue: descriptor), size: UInt64(st.st_size))
     }
 

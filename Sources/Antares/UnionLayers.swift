@@ -23,12 +23,16 @@ public struct UnionLayers: Sendable, Equatable {
     /// The build user the upper's root is given to (the lower layers must show as theirs already);
     /// nil leaves it as it is.
     public var owner: FileOwner?
+    /// The dictionary of the bottom lower (the base), when this process holds it: the fuse driver then
+    /// reads the base from it, with no request to the base's mount; the kernel driver reads the mount.
+    public var baseDictionary: BaseDictionary?
 
-    public init(upper: FilePath, work: FilePath, lowers: [FilePath], owner: FileOwner? = nil) {
+    public init(upper: FilePath, work: FilePath, lowers: [FilePath], owner: FileOwner? = nil, baseDictionary: BaseDictionary? = nil) {
         self.upper = upper
         self.work = work
         self.lowers = lowers
         self.owner = owner
+        self.baseDictionary = baseDictionary
     }
 }
 

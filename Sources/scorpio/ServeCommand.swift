@@ -54,8 +54,10 @@ struct ServeCommand: AsyncParsableCommand {
         let settings = DaemonSettings(config: config)
         try settings.validate()
         let choice = DriverChoice(config.unionDriver, requested: union.driver, config: config)
-        let manager = try JobManagement.manager(config: config, base: selection, driver: choice.kind)
         let logger = Logger(label: "scorpio.daemon")
+        // Its fuse-driver unions read each base from a dictionary of the daemon's own (docs/antares.md).
+        let dictionaries = BaseDictionaries { error in logger.error("a base's source failed, the kernel was told EIO: \(error)") }
+        let manager = try JobManagement.manager(config: config, base: selection, driver: choice.kind, dictionaries: dictionaries)
         let service = AntaresService(manager: manager, config: config, base: selection, logger: logger)
         let daemon = AntaresDaemon(service: service, settings: settings, logger: logger)
         let announcement = Task {

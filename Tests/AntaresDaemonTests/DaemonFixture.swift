@@ -38,6 +38,8 @@ final class DaemonFixture: @unchecked Sendable {
     let daemon: AntaresDaemon
     let endpoint: URL
     let token: String
+    /// The bases' dictionaries the daemon's fuse-driver views read.
+    let dictionaries = BaseDictionaries()
     private let running: Task<Void, any Error>
     private let session: URLSession
 
@@ -84,7 +86,8 @@ final class DaemonFixture: @unchecked Sendable {
         config.artifacts.directory = scratch.path.appending("artifacts")
         config.treeSource.repository = repository.path
         let base = BaseSelection(config: config)
-        let manager = try JobManagement.manager(config: config, base: base, retainedFinishedJobs: retainedFinishedJobs)
+        let manager = try JobManagement.manager(
+            config: config, base: base, retainedFinishedJobs: retainedFinishedJobs, dictionaries: dictionaries)
         let bind: ScorpioKit.BindAddress = host.map { .tcp(host: $0, port: 0) } ?? .unixSocket(scratch.path.appending("daemon.sock"))
         let settings = DaemonSettings(bind: bind, token: token, bodyLimit: bodyLimit)
         var logger = Logger(label: "scorpio.daemon.test")

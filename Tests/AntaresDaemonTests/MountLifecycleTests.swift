@@ -104,6 +104,20 @@ struct MountLifecycleTests {
         }
     }
 
+    /// Its fuse-driver views read each base from one dictionary of the daemon's own, shared by the jobs
+    /// on that base (docs/antares.md).
+    @Test func fuseViewsOfOneBaseReadItFromOneDictionaryOfTheDaemons() async throws {
+        try await DaemonFixture.withDaemon { daemon in
+            let one = try await daemon.mount(#"{"job_id":"whole-1","path":"/"}"#)
+            let two = try await daemon.mount(#"{"job_id":"whole-2","path":"/"}"#)
+            let sub = try await daemon.mount(#"{"job_id":"sub","path":"/src"}"#)
+            for view in [one, two] { #expect(shell("cat '\(view.mountpoint)/src/main.c'").output == "changed\n") }
+            #expect(shell("cat '\(sub.mountpoint)/main.c' && ls '\(sub.mountpoint)'").output == "changed\nlib\nmain.c\n")
+            #expect(daemon.dictionaries.heldKeys.count == 2, "one per base, the whole tree and src: \(daemon.dictionaries.heldKeys)")
+            for view in [one, two, sub] { #expect(try await daemon.send("DELETE", "/mounts/\(view.mountID)").status == 200) }
+        }
+    }
+
     @Test func buildIDsOfJobsTheStateFileForgetsAreForgottenToo() async throws {
         try await DaemonFixture.withDaemon(retainedFinishedJobs: 1) { daemon in
             let first = try await daemon.mount(#"{"build_id":"b-1","path":"/"}"#)

@@ -15,6 +15,21 @@ struct FuseUnionTests {
         #expect(shell("ls -A '\(union.upper)'").output.isEmpty, "reading copies nothing up")
     }
 
+    /// The daemon's shape: the fuse driver reads a base whose dictionary this process holds from that
+    /// dictionary, with no request to the base's mount; kernel overlayfs can only read the mount.
+    @Test(arguments: TestedDrivers.all)
+    func aBaseWhoseDictionaryThisProcessHoldsIsReadWithoutItsMount(driver: UnionDriverKind) throws {
+        let union = try UnionFixture(driver: driver)
+        let before = union.base.requests.snapshot
+        union.run("find . -type f -exec cat {} + > /dev/null && readlink link-to-main > /dev/null && echo more >> src/main.c")
+        #expect(union.run("cat src/main.c") == "changed\nmore\n")
+        let asked = union.base.requests.snapshot.filter { $0.value != before[$0.key, default: 0] && $0.key != .statfs }
+        switch driver {
+        case .fuse: #expect(asked.isEmpty, "the base's mount was asked: \(asked)")
+        case .kernel: #expect(asked[.read, default: 0] > 0, "kernel overlayfs reads the base through its mount: \(asked)")
+        }
+    }
+
     @Test func repeatedWalksAreServedFromTheKernelsCaches() throws {
         let union = try FuseUnionMount()
         let walk = "find . -printf '%s %m %y\\n' > /dev/null"

@@ -35,7 +35,8 @@ final class UnionFixture {
         }
         self.changeList = clPath
         base = try InProcessBase(dicfuse, at: scratch.path.appending("base"))
-        layers = UnionLayers(upper: scratch.path.appending("upper"), work: scratch.path.appending("work"), lowers: [clPath].compactMap { $0 } + [base.mountpoint])
+        layers = UnionLayers(upper: scratch.path.appending("upper"), work: scratch.path.appending("work"), lowers: [clPath].compactMap { $0 } + [base.mountpoint],
+            baseDictionary: base.dictionary)
         mountpoint = scratch.directory("mnt")
         self.driver = driver
         try mount()

@@ -31,7 +31,8 @@ final class MountedUnion {
     let root: FilePath
     var mountpoint: FilePath { root.appending("mnt") }
     private var scorpio: AntaresFuse?
-    /// The lowest layer served through Dicfuse's directory source, as a job's base is served.
+    /// The lowest layer served through Dicfuse's directory source, as a job's base is served; the fuse
+    /// driver reads it from the dictionary, as the daemon's unions do, the kernel driver through its mount.
     private var base: InProcessBase?
     private var overlayMounted = false
 
@@ -52,7 +53,8 @@ final class MountedUnion {
             let base = try InProcessBase(dicfuse, at: root.appending("base"))
             self.base = base
             let union = try AntaresFuse(
-                mountpoint: mountpoint, layers: UnionLayers(upper: upper, work: root.appending("work"), lowers: [middle, base.mountpoint]),
+                mountpoint: mountpoint,
+                layers: UnionLayers(upper: upper, work: root.appending("work"), lowers: [middle, base.mountpoint], baseDictionary: base.dictionary),
                 driver: driver)
             try union.mount()
             scorpio = union

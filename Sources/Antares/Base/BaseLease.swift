@@ -8,4 +8,10 @@ public protocol BaseLease: AnyObject, Sendable {
     var mountpoint: FilePath { get }
     /// What the base is (`git /repo@8f3c2e1:sub`), for records and messages.
     var identity: String { get }
+    /// The base's dictionary, when this process holds one that shows what the mount shows.
+    var dictionary: BaseDictionary? { get }
+}
+
+extension BaseLease {
+    public var dictionary: BaseDictionary? { nil }
 }

@@ -6,14 +6,19 @@ import SystemPackage
 /// is dropped (for library users and tests that want no host-wide service).
 public final class InProcessBase: BaseLease {
     public let dicfuse: Dicfuse
+    public let owner: FileOwner?
     private let mount: FuseMount
 
     public var mountpoint: FilePath { mount.mountpoint }
     public var identity: String { dicfuse.source.identity }
+    public var dictionary: BaseDictionary? { BaseDictionary(dicfuse, owner: owner) }
+    /// The requests the base's mount has answered: what readers that go through it asked.
+    public var requests: RequestCounters { mount.requests }
 
     /// Mounts `dicfuse` at `mountpoint` (created if missing), each entry shown as `owner`'s if given.
     public init(_ dicfuse: Dicfuse, at mountpoint: FilePath, owner: FileOwner? = nil) throws(AntaresError) {
         self.dicfuse = dicfuse
+        self.owner = owner
         do { try makeDirectory(mountpoint) } catch { throw .layer(mountpoint, reason: "cannot create the base's mountpoint: \(error)") }
         do { mount = try dicfuse.mount(at: mountpoint, owner: owner) } catch { throw .baseMount("\(error)") }
     }

@@ -9,10 +9,17 @@ import SystemPackage
 /// A union can be deeper than PATH_MAX allows once the layer's own prefix is added, so a path is
 /// reached through directory descriptors, in pieces each shorter than PATH_MAX, whenever it is too
 /// long to name whole; shorter paths (every path of a normal build) go to the kernel in one piece.
+///
+/// A read-only lower layer may come with a ``LayerTree`` that answers its reads without system calls;
+/// the directory itself stays the answer to everything else.
 struct LayerDirectory: Sendable {
     let root: String
+    let tree: (any LayerTree)?
 
-    init(_ root: String) { self.root = root }
+    init(_ root: String, tree: (any LayerTree)? = nil) {
+        self.root = root
+        self.tree = tree
+    }
 
     /// Paths whose absolute form stays below this go to the kernel whole.
     private static let wholePathLimit = Int(PATH_MAX) - 1
@@ -61,7 +68,8 @@ struct LayerDirectory: Sendable {
 
     /// The entry's status without following a symlink; nil when there is none.
     func status(_ path: String) -> stat? {
-        try? at(path) { (directory, name) throws(Errno) -> stat in
+        if let tree { return tree.status(path) }
+        return try? at(path) { (directory, name) throws(Errno) -> stat in
             var st = stat()
             guard fstatat(directory, name, &st, AT_SYMLINK_NOFOLLOW) == 0 else { throw Errno(rawValue: errno) }
             return st
@@ -92,7 +100,8 @@ struct LayerDirectory: Sendable {
     }
 
     func readlink(_ path: String) throws(Errno) -> String {
-        try at(path) { (directory, name) throws(Errno) -> String in
+        if let tree { return try tree.readlink(path) }
+        return try at(path) { (directory, name) throws(Errno) -> String in
             var buffer = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
             let count = readlinkat(directory, name, &buffer, buffer.count - 1)
             guard count >= 0 else { throw Errno(rawValue: errno) }
@@ -103,7 +112,10 @@ struct LayerDirectory: Sendable {
     // MARK: - Making and removing entries
 
     func open(_ path: String, _ flags: Int32, _ mode: mode_t = 0) throws(Errno) -> Int32 {
-        try at(path) { (directory, name) throws(Errno) -> Int32 in
+        if let tree, flags & O_ACCMODE == O_RDONLY, flags & O_CREAT == 0, let descriptor = try tree.openForReading(path) {
+            return descriptor
+        }
+        return try at(path) { (directory, name) throws(Errno) -> Int32 in
             let fd = openat(directory, name, flags | O_CLOEXEC | O_NOFOLLOW, mode)
             guard fd >= 0 else { throw Errno(rawValue: errno) }
             return fd
@@ -144,6 +156,7 @@ struct LayerDirectory: Sendable {
 
     /// Names in a directory (without `.` and `..`) with their `d_type`.
     func list(_ path: String) throws(Errno) -> [(name: String, type: UInt8)] {
+        if let tree { return try tree.list(path) }
         let descriptor = try at(path) { (directory, name) throws(Errno) -> Int32 in
             let fd = openat(directory, name, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW)
             guard fd >= 0 else { throw Errno(rawValue: errno) }
@@ -179,11 +192,13 @@ struct LayerDirectory: Sendable {
     // MARK: - Extended attributes
 
     func xattr(_ path: String, _ name: String) throws(Errno) -> [UInt8] {
-        try pathString(path) { (real) throws(Errno) -> [UInt8] in try XattrCalls.get(real, name) }
+        if let tree { return try tree.xattr(path, name) }
+        return try pathString(path) { (real) throws(Errno) -> [UInt8] in try XattrCalls.get(real, name) }
     }
 
     func xattrNames(_ path: String) throws(Errno) -> [String] {
-        try pathString(path) { (real) throws(Errno) -> [String] in try XattrCalls.list(real) }
+        if let tree { return try tree.xattrNames(path) }
+        return try pathString(path) { (real) throws(Errno) -> [String] in try XattrCalls.list(real) }
     }
 
     func setXattr(_ path: String, _ name: String, _ value: UnsafeRawBufferPointer, flags: Int32) throws(Errno) {

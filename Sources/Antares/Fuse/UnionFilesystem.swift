@@ -45,9 +45,13 @@ final class UnionFilesystem: FuseFilesystem {
     /// The longest name Linux filesystems take.
     static let maximumNameLength = Int(NAME_MAX)
 
-    init(upper: FilePath, lowers: [FilePath], work: FilePath) {
-        layers = LayerStack(
-            upper: LayerDirectory(upper.string), lowers: lowers.map { LayerDirectory($0.string) }, format: OverlayFormat.detect(for: upper))
+    /// `baseDictionary`, when given, is the bottom lower's: that layer is read from it.
+    init(upper: FilePath, lowers: [FilePath], work: FilePath, baseDictionary: BaseDictionary? = nil) {
+        var lowerDirectories = lowers.map { LayerDirectory($0.string) }
+        if let baseDictionary, let base = lowers.last {
+            lowerDirectories[lowerDirectories.count - 1] = LayerDirectory(base.string, tree: DictionaryLayerTree(dictionary: baseDictionary))
+        }
+        layers = LayerStack(upper: LayerDirectory(upper.string), lowers: lowerDirectories, format: OverlayFormat.detect(for: upper))
         nodes = UnionNodeTable(rootLower: layers.rootLower)
         edits = UpperEdits(upper: layers.upper, work: LayerDirectory(work.string))
         dataDescriptors = DataDescriptorCache()

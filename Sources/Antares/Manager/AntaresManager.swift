@@ -236,7 +236,7 @@ public final class AntaresManager: Sendable {
     ) throws(AntaresError) -> AntaresFuse {
         let layers = UnionLayers(
             upper: paths.upper(job), work: paths.work(job), lowers: [git?.layer, changeList].compactMap { $0 } + [lease.mountpoint],
-            owner: spec.owner)
+            owner: spec.owner, baseDictionary: lease.dictionary)
         let union = try AntaresFuse(mountpoint: target, layers: layers, driver: driver)
         try union.mount()
         do {

@@ -10,10 +10,12 @@ public enum JobManagement {
     /// driver its mounts get (resolve `auto` with ``DriverChoice``; a manager that only lists or
     /// unmounts needs none), and the number of finished jobs its state file remembers.
     /// `workTreeLayer`, when given, is the layer of the work tree's changes
-    /// (`JobSpec.workTreeChangeList`) already computed.
+    /// (`JobSpec.workTreeChangeList`) already computed. With `dictionaries` (a long-lived server's), its
+    /// fuse-driver unions read their bases from dictionaries this process holds.
     public static func manager(
         config: ScorpioConfig, base: BaseSelection, driver: UnionDriverKind = .fuse,
-        retainedFinishedJobs: Int = AntaresManager.defaultRetainedFinishedJobs, workTreeLayer: WorkingTreeLayer? = nil
+        retainedFinishedJobs: Int = AntaresManager.defaultRetainedFinishedJobs, workTreeLayer: WorkingTreeLayer? = nil,
+        dictionaries: BaseDictionaries? = nil
     ) throws(ManagerError) -> AntaresManager {
         let paths = AntaresPaths(
             upperRoot: config.antares.upperRoot, changeListRoot: config.antares.clRoot,
@@ -23,7 +25,8 @@ public enum JobManagement {
             paths: paths, driver: driver,
             leaseBase: { job, spec throws(ManagerError) in
                 do {
-                    return try bases.lease(base.applying(spec), owner: spec.owner, holder: "job \(job)")
+                    return try bases.lease(
+                        base.applying(spec), owner: spec.owner, holder: "job \(job)", dictionaries: driver == .fuse ? dictionaries : nil)
                 } catch let error as BaseSourceError {
                     if case .source(let sourceError) = error { throw .base(sourceError) }
                     throw .union(.baseMount("\(error)"))

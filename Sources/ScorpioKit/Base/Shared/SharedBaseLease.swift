@@ -16,6 +16,8 @@ public final class SharedBaseLease: BaseLease {
     public let revisionID: String
     /// The base's own directory: what is kept for every job on the base (a git index) goes there.
     public let directory: FilePath
+    /// The base's dictionary held by this process (a daemon's), when it reads the base directly.
+    public let dictionary: BaseDictionary?
     private let file: FilePath
     private let lock: FileLock
 
@@ -24,7 +26,8 @@ public final class SharedBaseLease: BaseLease {
     /// Takes a lease on the base in `directory`; call holding its creation lock (the base's server
     /// counts leases under it before it stops). The file is locked before it appears in `leases/`.
     init(
-        on directory: SharedBaseDirectory, identity: String, revisionID: String, revisionSummary: String, holder: String, startedTheBase: Bool
+        on directory: SharedBaseDirectory, identity: String, revisionID: String, revisionSummary: String, holder: String, startedTheBase: Bool,
+        dictionary: BaseDictionary? = nil
     ) throws(Errno) {
         let name = "\(getpid())-\(Self.counter.add(1, ordering: .relaxed).newValue)-\(UInt32.random(in: 0...UInt32.max))"
         let pending = directory.path.appending(".lease-\(name)")
@@ -43,6 +46,7 @@ public final class SharedBaseLease: BaseLease {
         self.startedTheBase = startedTheBase
         self.revisionID = revisionID
         self.directory = directory.path
+        self.dictionary = dictionary
     }
 
     deinit { unlink(file.string) }

@@ -21,8 +21,11 @@ public struct SharedBases: Sendable {
     }
 
     /// A lease on the base `selection` names, served as `owner`'s if given; `holder` says who holds it
-    /// (`scorpio base list` shows it).
-    public func lease(_ selection: BaseSelection, owner: FileOwner?, holder: String) throws -> SharedBaseLease {
+    /// (`scorpio base list` shows it). With `dictionaries`, the lease carries the base's dictionary
+    /// held by this process.
+    public func lease(
+        _ selection: BaseSelection, owner: FileOwner?, holder: String, dictionaries: BaseDictionaries? = nil
+    ) throws -> SharedBaseLease {
         let source = try selection.openSource(config: config)
         let spec = makeSpec(selection, source: source, owner: owner)
         let directory = SharedBaseDirectory(root: root, key: Self.key(identity: source.identity, owner: owner, store: spec.storePath))
@@ -34,9 +37,10 @@ public struct SharedBases: Sendable {
                 started = true
             }
             let info = SharedBaseInfo.read(from: directory.info)
+            let dictionary = try dictionaries?.dictionary(key: directory.key, mountpoint: directory.mountpoint, source: source, spec: spec)
             return try SharedBaseLease(
                 on: directory, identity: source.identity, revisionID: source.revision.id.hex,
-                revisionSummary: info?.revision ?? source.revision.summary, holder: holder, startedTheBase: started)
+                revisionSummary: info?.revision ?? source.revision.summary, holder: holder, startedTheBase: started, dictionary: dictionary)
         }
     }
 

@@ -1,0 +1,80 @@
+import Dicfuse
+import FuseKit
+import Glibc
+import Synchronization
+import SystemPackage
+
+/// The base as its mount shows it (``DicfuseFilesystem``), read from the dictionary this process holds:
+/// entries resolved in memory, file bytes from the content store's descriptors, each one request to
+/// the base's mount fewer.
+final class DictionaryLayerTree: LayerTree {
+    let dictionary: BaseDictionary
+    /// Directories already resolved, by path: an entry is then one lookup in its parent, not a walk
+    /// from the root (the union asks by path, and the base never changes).
+    private let directories = Mutex<[String: Inode]>([:])
+
+    init(dictionary: BaseDictionary) { self.dictionary = dictionary }
+
+    private var dicfuse: Dicfuse { dictionary.dicfuse }
+
+    private func inode(_ path: String) throws(Errno) -> Inode {
+        try resolve(path).inode
+    }
+
+    /// The entry at `path`, looked up in its parent directory.
+    private func resolve(_ path: String) throws(Errno) -> FileAttributes {
+        if path.isEmpty { return try dicfuse.attributes(of: .root) }
+        if let known = directories.withLock({ $0[path] }) { return try dicfuse.attributes(of: known) }
+        let slash = path.utf8.lastIndex(of: UInt8(ascii: "/"))
+        let parent = try slash.map { (slash) throws(Errno) -> Inode in try resolve(String(path[..<slash])).inode } ?? .root
+        guard let name = FilePath.Component(slash.map { String(path[path.index(after: $0)...]) } ?? path) else { throw .noSuchFileOrDirectory }
+        let attributes = try dicfuse.lookup(parent: parent, name: name)
+        if attributes.fileType == .directory { directories.withLock { $0[path] = attributes.inode } }
+        return attributes
+    }
+
+    private func attributes(_ path: String) throws(Errno) -> FileAttributes {
+        var attributes = try resolve(path)
+        if let owner = dictionary.owner {
+            attributes.uid = owner.uid
+            attributes.gid = owner.gid
+        }
+        return attributes
+    }
+
+    func status(_ path: String) -> stat? {
+        try? attributes(path).stat
+    }
+
+    func readlink(_ path: String) throws(Errno) -> String {
+        try dicfuse.readlink(try inode(path)).string
+    }
+
+    func openForReading(_ path: String) throws(Errno) -> Int32? {
+        let entry = try resolve(path)
+        guard entry.fileType == .regular else { return nil }
+        let blob = try dicfuse.blob(of: entry.inode)
+        // A descriptor of its own: the blob's stays with the dictionary's cache of open blobs.
+        let descriptor = withExtendedLifetime(blob) { fcntl(blob.descriptor.rawValue, F_DUPFD_CLOEXEC, 0) }
+        guard descriptor >= 0 else { throw Errno(rawValue: errno) }
+        return descriptor
+    }
+
+    func list(_ path: String) throws(Errno) -> [(name: String, type: UInt8)] {
+        let entry = try resolve(path)
+        guard entry.fileType == .directory else { throw .notDirectory }
+        return try dicfuse.children(of: entry.inode).map { ($0.name.string, UInt8(($0.attributes.mode & S_IFMT) >> 12)) }
+    }
+
+    /// As through the mount: a source without xattrs answers ENOSYS there, which the kernel passes on
+    /// as EOPNOTSUPP.
+    func xattr(_ path: String, _ name: String) throws(Errno) -> [UInt8] {
+        guard let source = dicfuse.source as? any ExtendedAttributeSource else { throw .notSupported }
+        return try source.extendedAttribute(name, at: FilePath(path))
+    }
+
+    func xattrNames(_ path: String) throws(Errno) -> [String] {
+        guard let source = dicfuse.source as? any ExtendedAttributeSource else { throw .notSupported }
+        return try source.extendedAttributeNames(at: FilePath(path))
+    }
+}

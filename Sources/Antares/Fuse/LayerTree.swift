@@ -1,0 +1,17 @@
+import Glibc
+import SystemPackage
+
+/// A read-only lower layer this process can read without system calls on its directory (a base whose
+/// dictionary it holds): what ``LayerDirectory`` asks it first. A `nil` answer sends the call to the
+/// layer's directory, which shows the same tree.
+protocol LayerTree: Sendable {
+    /// The entry's status without following a symlink; nil when there is none.
+    func status(_ path: String) -> stat?
+    func readlink(_ path: String) throws(Errno) -> String
+    /// A new read-only descriptor of a regular file's bytes, or nil for any other kind of entry.
+    func openForReading(_ path: String) throws(Errno) -> Int32?
+    /// Names in a directory (without `.` and `..`) with their `d_type`.
+    func list(_ path: String) throws(Errno) -> [(name: String, type: UInt8)]
+    func xattr(_ path: String, _ name: String) throws(Errno) -> [UInt8]
+    func xattrNames(_ path: String) throws(Errno) -> [String]
+}

@@ -17,10 +17,6 @@ final class DictionaryLayerTree: LayerTree {
 
     private var dicfuse: Dicfuse { dictionary.dicfuse }
 
-    private func inode(_ path: String) throws(Errno) -> Inode {
-        try resolve(path).inode
-    }
-
     /// The entry at `path`, looked up in its parent directory.
     private func resolve(_ path: String) throws(Errno) -> FileAttributes {
         if path.isEmpty { return try dicfuse.attributes(of: .root) }
@@ -47,7 +43,7 @@ final class DictionaryLayerTree: LayerTree {
     }
 
     func readlink(_ path: String) throws(Errno) -> String {
-        try dicfuse.readlink(try inode(path)).string
+        try dicfuse.readlink(try resolve(path).inode).string
     }
 
     func openForReading(_ path: String) throws(Errno) -> Int32? {

@@ -1,6 +1,5 @@
 import AsyncHTTPClient
 import Foundation
-import NIOCore
 import NIOHTTP1
 
 /// Synchronous HTTP for FUSE worker threads: each call blocks its thread until the answer is in, with

@@ -17,14 +17,29 @@ public struct MountInfo: Sendable, Equatable {
 public enum MountTable {
     /// Every mount in this process's mount namespace, in mount order.
     public static func entries() -> [MountInfo] {
-        guard let text = readFile("/proc/self/mountinfo") else { return [] }
-        return text.split(separator: "\n").compactMap(parse)
+        lines().compactMap { parse(fields(of: $0)) }
     }
 
     /// The topmost mount at `path`, if `path` is a mountpoint.
     public static func mount(at path: FilePath) -> MountInfo? {
-        let target = canonical(path)
-        return entries().last { $0.mountpoint == target }
+        // Compared as mountinfo writes it, so only the matching line is decoded.
+        let target = escape(canonical(path).string)
+        for line in lines().reversed() {
+            let fields = fields(of: line)
+            if fields.count > 4, fields[4].elementsEqual(target) { return parse(fields) }
+        }
+        return nil
+    }
+
+    private typealias Line = ArraySlice<UInt8>
+
+    private static func lines() -> [Line] {
+        guard let bytes = readBytes("/proc/self/mountinfo") else { return [] }
+        return bytes.split(separator: UInt8(ascii: "\n"))
+    }
+
+    private static func fields(of line: Line) -> [Line] {
+        line.split(separator: UInt8(ascii: " "), omittingEmptySubsequences: false)
     }
 
     /// Blocks until nothing is mounted at `path` any more (or `stop` says so), woken by the kernel each
@@ -94,33 +109,48 @@ public enum MountTable {
         return FilePath(platformString: resolved)
     }
 
-    private static func parse(_ line: Substring) -> MountInfo? {
+    private static func parse(_ fields: [Line]) -> MountInfo? {
         // id parent major:minor root mountpoint options [optional fields…] - fstype source superoptions
-        let fields = line.split(separator: " ", omittingEmptySubsequences: false)
-        guard fields.count >= 10, let dash = fields.firstIndex(of: "-"), dash + 2 < fields.count else { return nil }
-        let device = fields[2].split(separator: ":")
-        guard device.count == 2, let major = UInt32(device[0]), let minor = UInt32(device[1]) else { return nil }
+        guard fields.count >= 10, let dash = fields.firstIndex(where: { $0.elementsEqual([UInt8(ascii: "-")]) }), dash + 2 < fields.count,
+            let colon = fields[2].firstIndex(of: UInt8(ascii: ":")),
+            let major = UInt32(String(decoding: fields[2][..<colon], as: UTF8.self)),
+            let minor = UInt32(String(decoding: fields[2][(colon + 1)...], as: UTF8.self))
+        else { return nil }
         return MountInfo(
-            mountpoint: FilePath(unescape(fields[4])), fileSystemType: String(fields[dash + 1]),
+            mountpoint: FilePath(unescape(fields[4])), fileSystemType: String(decoding: fields[dash + 1], as: UTF8.self),
             source: unescape(fields[dash + 2]), deviceMajor: major, deviceMinor: minor)
     }
 
     /// mountinfo writes space, tab, newline and backslash as octal escapes (`\040`).
-    private static func unescape(_ field: Substring) -> String {
-        guard field.contains("\\") else { return String(field) }
+    private static func unescape(_ field: Line) -> String {
+        guard field.contains(UInt8(ascii: "\\")) else { return String(decoding: field, as: UTF8.self) }
         var bytes: [UInt8] = []
-        var utf8 = Array(field.utf8)[...]
-        while let byte = utf8.popFirst() {
-            if byte == UInt8(ascii: "\\"), utf8.count >= 3,
-                let value = UInt8(String(decoding: utf8.prefix(3), as: UTF8.self), radix: 8)
+        var rest = field
+        while let byte = rest.popFirst() {
+            if byte == UInt8(ascii: "\\"), rest.count >= 3,
+                let value = UInt8(String(decoding: rest.prefix(3), as: UTF8.self), radix: 8)
             {
                 bytes.append(value)
-                utf8 = utf8.dropFirst(3)
+                rest = rest.dropFirst(3)
             } else {
                 bytes.append(byte)
             }
         }
         return String(decoding: bytes, as: UTF8.self)
+    }
+
+    /// The bytes of `path` as mountinfo writes them.
+    private static func escape(_ path: String) -> [UInt8] {
+        var escaped: [UInt8] = []
+        for byte in path.utf8 {
+            switch byte {
+            case UInt8(ascii: " "), UInt8(ascii: "\t"), UInt8(ascii: "\n"), UInt8(ascii: "\\"):
+                escaped += [UInt8(ascii: "\\"), UInt8(ascii: "0") + byte >> 6, UInt8(ascii: "0") + (byte >> 3) & 7, UInt8(ascii: "0") + byte & 7]
+            default:
+                escaped.append(byte)
+            }
+        }
+        return escaped
     }
 
     private static func fusermountUnmount(_ path: FilePath, lazy: Bool) throws(FuseMountError) {
@@ -133,20 +163,20 @@ public enum MountTable {
     }
 }
 
-/// Reads a small text file (procfs) whole.
-func readFile(_ path: String) -> String? {
+/// Reads a small file (procfs) whole.
+func readBytes(_ path: String) -> [UInt8]? {
     let fd = open(path, O_RDONLY | O_CLOEXEC)
     guard fd >= 0 else { return nil }
     defer { close(fd) }
     var bytes: [UInt8] = []
-    var chunk = [UInt8](repeating: 0, count: 65536)
-    while true {
-        let count = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
-        if count < 0 && errno == EINTR { continue }
-        if count <= 0 { break }
-        bytes += chunk[..<count]
+    return withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 16384) { chunk -> [UInt8] in
+        while true {
+            let count = read(fd, chunk.baseAddress, chunk.count)
+            if count < 0 && errno == EINTR { continue }
+            if count <= 0 { return bytes }
+            bytes += chunk[..<count]
+        }
     }
-    return String(decoding: bytes, as: UTF8.self)
 }
 
 /// Runs a program found on PATH and waits for it; returns its exit status (128+N when killed by signal N).

@@ -23,6 +23,21 @@ struct MountLifecycleTests {
         }
     }
 
+    @Test func aMountpointWithCharactersMountinfoEscapesIsFound() throws {
+        try withTemporaryDirectory { parent in
+            let dir = parent.appending("a b\\c\td")
+            #expect(mkdir(dir.string, 0o755) == 0)
+            let mount = try FuseMount(MemoryFilesystem(), at: dir, options: MountOptions(fsName: "odd name", subtype: "fusekit-test"))
+            let info = try #require(MountTable.mount(at: dir))
+            #expect(info.mountpoint == dir)
+            #expect(info.source == "odd name")
+            #expect(MountTable.entries().last { $0.mountpoint == dir } == info)
+            #expect(MountTable.mount(at: parent.appending("a b")) == nil)
+            try mount.unmount()
+            #expect(MountTable.mount(at: dir) == nil)
+        }
+    }
+
     @Test func droppingTheLastReferenceUnmounts() throws {
         try withTemporaryDirectory { dir in
             do {

@@ -150,6 +150,18 @@ struct ManagerTests {
         #expect(shell("ls '\(record.mountpoint)'").output == "lib\nmain.c\n", "the job's path is its root")
     }
 
+    @Test func recordsWrittenOneChangeAtATimeReadBackWhole() throws {
+        let fixture = try ManagerFixture()
+        for name in ["a", "b", "c"] { try fixture.manager.mountJob(JobID.validated(name), spec: JobSpec(path: name == "b" ? "src" : "")) }
+        try fixture.manager.unmountJob(JobID.validated("b"), keepUpper: true)
+        let written = try fixture.manager.list()
+        let byName = written.sorted { $0.jobID.rawValue < $1.jobID.rawValue }
+        #expect(byName.map(\.jobID.rawValue) == ["a", "b", "c"])
+        #expect(byName.map(\.state) == [.ready, .unmounted, .ready])
+        let reader = AntaresManager(paths: fixture.paths, driver: .kernel, leaseBase: { id, _ throws(ManagerError) in throw .unknownJob(id) })
+        #expect(try reader.list() == written, "another process decodes the whole file to the same records")
+    }
+
     @Test func whatAnotherProcessWritesToTheStateFileIsSeen() throws {
         let fixture = try ManagerFixture()
         let one = try JobID.validated("one")

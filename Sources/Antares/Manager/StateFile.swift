@@ -13,6 +13,8 @@ struct StateFile: Sendable {
     /// mount costs once a few hundred finished jobs are remembered, and the text rarely changes behind
     /// this process's back.
     private let decoded = DecodedRecords()
+    /// Each record's text as this process last wrote it: a mount changes one record, so one is encoded.
+    private let encoded = EncodedRecords()
 
     init(path: FilePath) { self.path = path }
 
@@ -46,7 +48,7 @@ struct StateFile: Sendable {
 
     private func store(_ records: [MountRecord]) throws(ManagerError) {
         let text: String
-        do { text = try TOMLEncoder().encode(Document(mounts: records)) } catch { throw .state(path.string, reason: "\(error)") }
+        do { text = try encoded.text(of: records) { try TOMLEncoder().encode(Document(mounts: [$0])) } } catch { throw .state(path.string, reason: "\(error)") }
         let temporary = path.string + ".tmp-\(getpid())"
         let fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
         guard fd >= 0 else { throw .state(temporary, reason: String(cString: strerror(errno))) }
@@ -79,5 +81,26 @@ private final class DecodedRecords: Sendable {
 
     func remember(_ records: [MountRecord], as text: Data) {
         last.withLock { $0 = (text, records) }
+    }
+}
+
+/// The TOML text of each record this process last wrote, by mount ID; the file is their concatenation
+/// (an array of tables is its `[[mounts]]` sections one after the other).
+private final class EncodedRecords: Sendable {
+    private let last = Mutex<[String: (record: MountRecord, text: String)]>([:])
+
+    func text(of records: [MountRecord], encoding encode: (MountRecord) throws -> String) throws -> String {
+        let known = last.withLock { $0 }
+        var texts: [String: (record: MountRecord, text: String)] = [:]
+        var document = ""
+        for record in records {
+            let text: String
+            if let previous = known[record.mountID], previous.record == record { text = previous.text } else { text = try encode(record) }
+            texts[record.mountID] = (record, text)
+            if !document.isEmpty { document += "\n" }
+            document += text
+        }
+        last.withLock { $0 = texts }
+        return document
     }
 }

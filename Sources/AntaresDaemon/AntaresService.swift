@@ -97,8 +97,7 @@ public actor AntaresService {
         let record = try await serialized(job) { () throws(DaemonError) in
             try await self.blocking { try manager.mountJob(job, spec: requested) }
         }
-        directory.record(entry)
-        saveDirectory()
+        if directory.record(entry) { saveDirectory() }
         logger.info("mounted job \(job) at \(record.mountpoint)", metadata: ["mount_id": "\(record.mountID)", "path": "/\(spec.path)", "cl": "\(spec.cl ?? "none")"])
         return MountCreated(mountID: record.mountID, mountpoint: record.mountpoint)
     }

@@ -1,5 +1,6 @@
 import Antares
 import Foundation
+import ScorpioKit
 import SystemPackage
 
 /// What the daemon knows of its mounts beyond the manager's records: the `build_id` a mount was asked
@@ -35,8 +36,9 @@ struct MountDirectory: Sendable {
         entries.values.first { $0.buildID == buildID }?.jobID
     }
 
-    mutating func record(_ entry: Entry) {
-        entries[entry.jobID] = entry
+    /// Records `entry`; true when that changed the table.
+    mutating func record(_ entry: Entry) -> Bool {
+        entries.updateValue(entry, forKey: entry.jobID) != entry
     }
 
     var jobs: Set<JobID> { Set(entries.keys) }
@@ -48,10 +50,11 @@ struct MountDirectory: Sendable {
         return entries.count != before
     }
 
-    /// Writes the table (temp file, then rename).
+    /// Writes the table (temp file, then rename). Not fsynced: like the state file, it describes mounts,
+    /// which a reboot ends anyway, and a flush would hold up every mount.
     func save() throws {
         let data = try JSONEncoder().encode(entries.values.sorted { $0.jobID < $1.jobID })
-        try FileManager.default.createDirectory(atPath: file.removingLastComponent().string, withIntermediateDirectories: true)
-        try data.write(to: URL(fileURLWithPath: file.string), options: .atomic)
+        try AtomicFileWriter.createDirectories(file.removingLastComponent())
+        try AtomicFileWriter.write(Array(data), to: file, durable: false)
     }
 }

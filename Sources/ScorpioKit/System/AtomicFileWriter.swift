@@ -4,9 +4,12 @@ import Glibc
 import SystemPackage
 
 /// Writes a file so that readers see either the old contents or the new, never a half-written file:
-/// a temporary file in the same directory, fsync, rename.
-enum AtomicFileWriter {
-    static func write(_ bytes: [UInt8], to path: FilePath, permissions: FilePermissions = [.ownerReadWrite, .groupRead, .otherRead]) throws(Errno) {
+/// a temporary file in the same directory, fsync, rename. A file whose contents a reboot makes moot
+/// anyway (what is mounted) is written without the fsync (`durable: false`), which costs a disk flush.
+package enum AtomicFileWriter {
+    package static func write(
+        _ bytes: [UInt8], to path: FilePath, permissions: FilePermissions = [.ownerReadWrite, .groupRead, .otherRead], durable: Bool = true
+    ) throws(Errno) {
         let directory = path.removingLastComponent()
         let temporary = (directory.isEmpty ? "." : directory).appending(".\(path.lastComponent?.string ?? "file").\(getpid()).tmp")
         do {
@@ -14,7 +17,7 @@ enum AtomicFileWriter {
                                                      permissions: permissions)
             try descriptor.closeAfter {
                 _ = try descriptor.writeAll(bytes)
-                guard fsync(descriptor.rawValue) == 0 else { throw Errno(rawValue: errno) }
+                guard !durable || fsync(descriptor.rawValue) == 0 else { throw Errno(rawValue: errno) }
             }
             guard rename(temporary.string, path.string) == 0 else { throw Errno(rawValue: errno) }
         } catch {
@@ -24,7 +27,7 @@ enum AtomicFileWriter {
     }
 
     /// `mkdir -p`.
-    static func createDirectories(_ path: FilePath) throws(Errno) {
+    package static func createDirectories(_ path: FilePath) throws(Errno) {
         if path.isEmpty || FileStatus(path: path)?.isDirectory == true { return }
         let parent = path.removingLastComponent()
         if parent != path && !parent.isEmpty { try createDirectories(parent) }

@@ -24,5 +24,8 @@ int close_range(unsigned int first, unsigned int last, int flags);
 // open(2)'s O_PATH (behind _GNU_SOURCE): a descriptor that only names a file, for the *at() calls.
 static const int scorpio_o_path = 010000000;
 
+// glibc ≥ 2.30: the calling thread's ID (setpriority(2) takes it: Linux gives each thread its own nice value).
+pid_t gettid(void);
+
 int renameat2(int olddirfd, const char *oldpath, int newdirfd, const char *newpath, unsigned int flags);
 #endif

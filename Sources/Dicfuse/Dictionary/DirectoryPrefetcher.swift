@@ -1,4 +1,6 @@
+import CSyscalls
 import FuseKit
+import Glibc
 import Synchronization
 import SystemPackage
 
@@ -24,6 +26,8 @@ final class DirectoryPrefetcher: Sendable {
         self.threads = depth > 0 ? threads : 0
         for _ in 0..<self.threads {
             let failed = startDetachedThread { [weak self] in
+                // Work ahead of need: it has the CPU only when nothing asked for now wants it.
+                _ = setpriority(__priority_which_t(PRIO_PROCESS.rawValue), id_t(gettid()), 10)
                 while let prefetcher = self, prefetcher.next() {}
             }
             if failed != nil { break }  // fewer helpers; on-demand loading does not depend on them

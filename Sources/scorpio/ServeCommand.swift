@@ -19,7 +19,8 @@ struct ServeCommand: AsyncParsableCommand {
             is needed; anywhere else it refuses to start without api_token (or SCORPIO_DAEMON_TOKEN), \
             and every request but GET /health must then carry 'Authorization: Bearer <token>'.
 
-            At start it recovers the state file (jobs whose server died are detached and marked \
+            At start it opens the base (a git repository and revision, or a directory) and exits 1 \
+            if it cannot, then recovers the state file (jobs whose server died are detached and marked \
             Failed). On SIGTERM or SIGINT it refuses new mounts (503 SHUTDOWN), unmounts every job \
             it serves (their uppers are kept), records that in the state file, and exits 0.
 
@@ -53,6 +54,9 @@ struct ServeCommand: AsyncParsableCommand {
         let selection = base.selection(config: config)
         let settings = DaemonSettings(config: config)
         try settings.validate()
+        // A base every mount would fail on is refused now, not at each request (a Mega server may be
+        // down for a while; its mounts say so when they are asked for).
+        if selection.kind != .mega { _ = try selection.openSource(config: config) }
         let choice = DriverChoice(config.unionDriver, requested: union.driver, config: config)
         let logger = Logger(label: "scorpio.daemon")
         // Its fuse-driver unions read each base from a dictionary of the daemon's own (docs/antares.md).

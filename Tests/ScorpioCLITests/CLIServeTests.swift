@@ -79,6 +79,24 @@ struct CLIServeTests {
         }
     }
 
+    @Test func refusesToStartOnABaseItCannotOpen() throws {
+        try withSandbox { scorpio, directory in
+            try write(sandboxedDirectories(in: directory), to: directory.appending("scorpio.toml"))
+            let repository = try makeTestRepository(in: directory)
+            let cases = [
+                (["--repo", directory.appending("missing").string], "no git repository at \(directory.appending("missing"))"),
+                (["--repo", repository.string, "--rev", "no-such-branch"], "revision 'no-such-branch' not found"),
+            ]
+            for (base, complaint) in cases {
+                let server = try BackgroundScorpio(scorpio, ["serve"] + base + ["--bind", "127.0.0.1:0"], in: directory)
+                defer { server.kill() }
+                #expect(try server.waitForExit() == 1)
+                #expect(server.errors.contains(complaint), "\(server.errors)")
+                #expect(!server.output.contains("listening"), "\(server.output)")
+            }
+        }
+    }
+
     @Test func serveHelpTeaches() throws {
         try withSandbox { scorpio, _ in
             let help = try scorpio.run(["serve", "--help"])
@@ -131,11 +149,16 @@ final class BackgroundScorpio {
     /// SIGTERM, then its exit status once it has ended (at most 30 s).
     func terminate() throws -> Int32 {
         Glibc.kill(pid, SIGTERM)
+        return try waitForExit()
+    }
+
+    /// Its exit status once it has ended by itself (at most 30 s).
+    func waitForExit() throws -> Int32 {
         for _ in 0..<1500 {
             if hasEnded, let exitStatus { return exitStatus }
             usleep(20_000)
         }
-        throw ServerError(message: "the server did not end within 30 s of SIGTERM")
+        throw ServerError(message: "the server did not end within 30 s")
     }
 
     /// Ends it at once if it still runs (for paths that did not get to `terminate`).

@@ -95,8 +95,10 @@ struct LayerStack: Sendable {
             guard st.isDirectory else { return ResolvedChild(location: location, lower: nil) }
             return ResolvedChild(location: location, lower: lowerOfUpperDirectory(childPath, name: name, parentLower: lower))
         }
-        guard let lower, let childLower = lowerChild(of: lower, named: name) else { throw .noSuchFileOrDirectory }
-        return ResolvedChild(location: try location(ofLower: childLower), lower: childLower)
+        guard let lower, let (childLower, top) = lowerChildAndStatus(of: lower, named: name) else { throw .noSuchFileOrDirectory }
+        let place = childLower.places[0]
+        let entry = RealEntry(layer: .lower(place.layer), path: place.path, directory: lowers[place.layer])
+        return ResolvedChild(location: EntryLocation(entry, top), lower: childLower)
     }
 
     /// Where the lower lookup continues below an upper directory: nowhere if it is opaque, at its
@@ -126,7 +128,13 @@ struct LayerStack: Sendable {
     /// (and hides what is below it), directories merge until one is opaque; a whiteout ends the search,
     /// and a redirect sends it on to another name (relative) or path (absolute) in the layers below.
     func lowerChild(of parent: LowerOrigin, named name: String) -> LowerOrigin? {
+        lowerChildAndStatus(of: parent, named: name)?.origin
+    }
+
+    /// ``lowerChild(of:named:)`` with the entry's status in its topmost layer.
+    private func lowerChildAndStatus(of parent: LowerOrigin, named name: String) -> (origin: LowerOrigin, top: stat)? {
         var places: [LowerOrigin.Place] = []
+        var top: stat?
         var nameBelow = name
         var absoluteBelow: String?
         for index in lowers.indices {
@@ -140,16 +148,18 @@ struct LayerStack: Sendable {
             guard let st = lowers[index].status(candidate) else { continue }
             if st.isWhiteout { break }
             guard st.isDirectory else {
-                if places.isEmpty { return LowerOrigin(places: [.init(layer: index, path: candidate)], path: joinPath(parent.path, name), isDirectory: false) }
+                if places.isEmpty { return (LowerOrigin(places: [.init(layer: index, path: candidate)], path: joinPath(parent.path, name), isDirectory: false), st) }
                 break
             }
             places.append(.init(layer: index, path: candidate))
+            if top == nil { top = st }
             if format.isOpaque(candidate, in: lowers[index]) { break }
             if let redirect = format.redirect(of: candidate, in: lowers[index]) {
                 if redirect.hasPrefix("/") { absoluteBelow = String(redirect.dropFirst()) } else { nameBelow = redirect }
             }
         }
-        return places.isEmpty ? nil : LowerOrigin(places: places, path: joinPath(parent.path, name), isDirectory: true)
+        guard let top else { return nil }
+        return (LowerOrigin(places: places, path: joinPath(parent.path, name), isDirectory: true), top)
     }
 
     /// The topmost lower layer holding `lower`.

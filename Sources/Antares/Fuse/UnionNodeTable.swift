@@ -57,13 +57,21 @@ final class UnionNodeTable: Sendable {
     func path(of inode: Inode) -> String? {
         state.withLock { state in
             var components: [String] = []
+            var length = 0
             var current = inode
             while current != .root {
                 guard let name = state.nodes[current]?.names.first else { return nil }
                 components.append(name.name)
+                length += name.name.utf8.count + 1
                 current = name.parent
             }
-            return components.reversed().joined(separator: "/")
+            var path = ""
+            path.reserveCapacity(length)
+            for component in components.reversed() {
+                if !path.isEmpty { path += "/" }
+                path += component
+            }
+            return path
         }
     }
 

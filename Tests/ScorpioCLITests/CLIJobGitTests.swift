@@ -128,6 +128,12 @@ struct CLIJobGitTests {
             ], driver: driver)
             #expect(result.status == 0, "\(result.standardError)")
             #expect(result.standardOutput == head + "?? new.txt\n")
+            // The index is the build user's in their job, and still root's in a job of root's.
+            let owners = [
+                try scorpio(process, directory, ["run", "--clean", "-q", "--user", "65534:65534", "--", "stat", "-c", "%u:%g", ".git/index"], driver: driver),
+                try scorpio(process, directory, ["run", "--clean", "-q", "--", "stat", "-c", "%u:%g", ".git/index"], driver: driver),
+            ]
+            #expect(owners.map(\.standardOutput) == ["65534:65534\n", "0:0\n"], "\(owners.map(\.standardError))")
         }
     }
 

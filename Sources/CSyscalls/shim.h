@@ -27,5 +27,8 @@ static const int scorpio_o_path = 010000000;
 // glibc ≥ 2.30: the calling thread's ID (setpriority(2) takes it: Linux gives each thread its own nice value).
 pid_t gettid(void);
 
+// malloc.h's malloc_trim(3): returns free heap pages to the system.
+int malloc_trim(size_t pad);
+
 int renameat2(int olddirfd, const char *oldpath, int newdirfd, const char *newpath, unsigned int flags);
 #endif

@@ -115,6 +115,13 @@ struct MountLifecycleTests {
             #expect(shell("cat '\(sub.mountpoint)/main.c' && ls '\(sub.mountpoint)'").output == "changed\nlib\nmain.c\n")
             #expect(daemon.dictionaries.heldKeys.count == 2, "one per base, the whole tree and src: \(daemon.dictionaries.heldKeys)")
             for view in [one, two, sub] { #expect(try await daemon.send("DELETE", "/mounts/\(view.mountID)").status == 200) }
+            // No linger here: both bases end with their last job, and their dictionaries go with them.
+            var waited = 0
+            while !daemon.dictionaries.heldKeys.isEmpty && waited < 500 {
+                try await Task.sleep(for: .milliseconds(20))
+                waited += 1
+            }
+            #expect(daemon.dictionaries.heldKeys.isEmpty, "held after their bases ended: \(daemon.dictionaries.heldKeys)")
         }
     }
 

@@ -1,5 +1,7 @@
 import Antares
+import CSyscalls
 import Dicfuse
+import FuseKit
 import Glibc
 import Synchronization
 import SystemPackage
@@ -8,16 +10,17 @@ import SystemPackage
 /// base entries from them, not through the base's mount (one FUSE round trip per cold file, not two;
 /// docs/antares.md). One per base, over the same source, content store and options as its server, its
 /// owners as the mount shows them; made by the first job on the base, kept while that base's mount
-/// lives, so later jobs find its directories loaded.
+/// lives, so later jobs find its directories loaded, and dropped once it has ended (a thread woken by
+/// the kernel at every change of the mount table looks, while any dictionary is held).
 public final class BaseDictionaries: Sendable {
-    private struct Held {
+    fileprivate struct Held {
         let dicfuse: Dicfuse
         let mountpoint: FilePath
         /// The base mount's device: another once the base has ended or been replaced.
         let device: UInt64
     }
 
-    private let held = Mutex<[String: Held]>([:])
+    private let held = Mutex<(bases: [String: Held], watched: Bool)>(([:], false))
     private let sourceErrorHandler: (@Sendable (SourceError) -> Void)?
 
     /// `sourceErrorHandler` is told what a source failed with (the kernel is only told EIO).
@@ -30,26 +33,61 @@ public final class BaseDictionaries: Sendable {
         var root = stat()
         guard stat(mountpoint.string, &root) == 0 else { throw Errno(rawValue: errno) }
         let device = UInt64(root.st_dev)
-        let dicfuse = try held.withLock { held throws -> Dicfuse in
-            held = held.filter { _, base in Self.device(of: base.mountpoint) == base.device }
-            if let base = held[key], base.device == device { return base.dicfuse }
+        let (dicfuse, watch) = try held.withLock { held throws -> (Dicfuse, Bool) in
+            held.bases = held.bases.filter { _, base in base.isMounted }
+            if let base = held.bases[key], base.device == device { return (base.dicfuse, false) }
             var options = spec.dicfuseOptions
             // What the server shows for entries whose source records no owner: its own ids, on the root.
             options.uid = root.st_uid
             options.gid = root.st_gid
             options.sourceErrorHandler = sourceErrorHandler
             let made = Dicfuse(source: source, store: try ContentStore(root: FilePath(spec.storePath)), options: options)
-            held[key] = Held(dicfuse: made, mountpoint: mountpoint, device: device)
-            return made
+            held.bases[key] = Held(dicfuse: made, mountpoint: mountpoint, device: device)
+            let watch = !held.watched
+            held.watched = true
+            return (made, watch)
         }
+        if watch { watchForEndedBases() }
         return BaseDictionary(dicfuse, owner: spec.owner)
     }
 
     /// The bases whose dictionaries are held, by key.
-    public var heldKeys: [String] { held.withLock { Array($0.keys) } }
+    public var heldKeys: [String] { held.withLock { Array($0.bases.keys) } }
 
-    private static func device(of path: FilePath) -> UInt64? {
+    /// Drops the dictionaries of bases that have ended, each time the mount table changes, until none
+    /// is held (the next dictionary made watches again).
+    private func watchForEndedBases() {
+        let failed = startDetachedThread { [weak self] in
+            let table = open("/proc/self/mountinfo", O_RDONLY | O_CLOEXEC)
+            defer { if table >= 0 { close(table) } }
+            while true {
+                // The kernel flags the descriptor (POLLPRI) at every change since the last poll; the
+                // timeout only lets a forgotten `BaseDictionaries` end the thread.
+                var request = pollfd(fd: table, events: Int16(POLLPRI | POLLERR), revents: 0)
+                if table < 0 || poll(&request, 1, 1000) < 0 { usleep(1_000_000) }
+                guard let self else { return }
+                let (dropped, stillHeld) = held.withLock { held -> ([Held], Bool) in
+                    let dropped = held.bases.values.filter { !$0.isMounted }
+                    held.bases = held.bases.filter { _, base in base.isMounted }
+                    held.watched = !held.bases.isEmpty
+                    return (dropped, held.watched)
+                }
+                if !dropped.isEmpty {
+                    withExtendedLifetime(dropped) {}
+                    // A dictionary is many small allocations; give their pages back to the system.
+                    malloc_trim(0)
+                }
+                if !stillHeld { return }
+            }
+        }
+        if failed != nil { held.withLock { $0.watched = false } }  // pruned at the next lease instead
+    }
+}
+
+extension BaseDictionaries.Held {
+    /// Whether the base's mount is still the one the dictionary was made for.
+    var isMounted: Bool {
         var st = stat()
-        return stat(path.string, &st) == 0 ? UInt64(st.st_dev) : nil
+        return stat(mountpoint.string, &st) == 0 && UInt64(st.st_dev) == device
     }
 }

@@ -67,10 +67,10 @@ public final class BaseDictionaries: Sendable {
                 if table < 0 || poll(&request, 1, 1000) < 0 { usleep(1_000_000) }
                 guard let self else { return }
                 let (dropped, stillHeld) = held.withLock { held -> ([Held], Bool) in
-                    let dropped = held.bases.values.filter { !$0.isMounted }
-                    held.bases = held.bases.filter { _, base in base.isMounted }
+                    let ended = held.bases.filter { _, base in !base.isMounted }
+                    for key in ended.keys { held.bases[key] = nil }
                     held.watched = !held.bases.isEmpty
-                    return (dropped, held.watched)
+                    return (Array(ended.values), held.watched)
                 }
                 if !dropped.isEmpty {
                     withExtendedLifetime(dropped) {}

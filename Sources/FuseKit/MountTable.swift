@@ -46,9 +46,15 @@ public enum MountTable {
     /// time this namespace's mount table changes rather than by polling.
     public static func waitUntilUnmounted(_ path: FilePath, stop: () -> Bool = { false }) {
         let target = canonical(path)
+        watch { !stop() && entries().contains(where: { $0.mountpoint == target }) }
+    }
+
+    /// Asks `keepWatching` now, then again each time this namespace's mount table changes (and at least
+    /// once a second), until it answers false.
+    public static func watch(_ keepWatching: () -> Bool) {
         let fd = open("/proc/self/mountinfo", O_RDONLY | O_CLOEXEC)
         defer { if fd >= 0 { close(fd) } }
-        while !stop(), entries().contains(where: { $0.mountpoint == target }) {
+        while keepWatching() {
             guard fd >= 0 else {
                 usleep(200_000)
                 continue

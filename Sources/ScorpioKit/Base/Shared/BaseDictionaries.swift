@@ -13,11 +13,17 @@ import SystemPackage
 /// lives, so later jobs find its directories loaded, and dropped once it has ended (a thread woken by
 /// the kernel at every change of the mount table looks, while any dictionary is held).
 public final class BaseDictionaries: Sendable {
-    fileprivate struct Held {
+    private struct Held {
         let dicfuse: Dicfuse
         let mountpoint: FilePath
         /// The base mount's device: another once the base has ended or been replaced.
         let device: UInt64
+
+        /// Whether the base's mount is still the one the dictionary was made for.
+        var isMounted: Bool {
+            var st = stat()
+            return stat(mountpoint.string, &st) == 0 && UInt64(st.st_dev) == device
+        }
     }
 
     private let held = Mutex<(bases: [String: Held], watched: Bool)>(([:], false))
@@ -34,7 +40,7 @@ public final class BaseDictionaries: Sendable {
         guard stat(mountpoint.string, &root) == 0 else { throw Errno(rawValue: errno) }
         let device = UInt64(root.st_dev)
         let (dicfuse, watch) = try held.withLock { held throws -> (Dicfuse, Bool) in
-            held.bases = held.bases.filter { _, base in base.isMounted }
+            _ = Self.dropEnded(&held.bases)
             if let base = held.bases[key], base.device == device { return (base.dicfuse, false) }
             var options = spec.dicfuseOptions
             // What the server shows for entries whose source records no owner: its own ids, on the root.
@@ -58,36 +64,28 @@ public final class BaseDictionaries: Sendable {
     /// is held (the next dictionary made watches again).
     private func watchForEndedBases() {
         let failed = startDetachedThread { [weak self] in
-            let table = open("/proc/self/mountinfo", O_RDONLY | O_CLOEXEC)
-            defer { if table >= 0 { close(table) } }
-            while true {
-                // The kernel flags the descriptor (POLLPRI) at every change since the last poll; the
-                // timeout only lets a forgotten `BaseDictionaries` end the thread.
-                var request = pollfd(fd: table, events: Int16(POLLPRI | POLLERR), revents: 0)
-                if table < 0 || poll(&request, 1, 1000) < 0 { usleep(1_000_000) }
-                guard let self else { return }
-                let (dropped, stillHeld) = held.withLock { held -> ([Held], Bool) in
-                    let ended = held.bases.filter { _, base in !base.isMounted }
-                    for key in ended.keys { held.bases[key] = nil }
+            MountTable.watch {
+                // Weakly held between changes, so a forgotten `BaseDictionaries` ends the thread.
+                guard let self else { return false }
+                var (dropped, stillHeld) = self.held.withLock { held -> ([Held], Bool) in
+                    let dropped = Self.dropEnded(&held.bases)
                     held.watched = !held.bases.isEmpty
-                    return (Array(ended.values), held.watched)
+                    return (dropped, held.watched)
                 }
-                if !dropped.isEmpty {
-                    withExtendedLifetime(dropped) {}
-                    // A dictionary is many small allocations; give their pages back to the system.
-                    malloc_trim(0)
-                }
-                if !stillHeld { return }
+                let droppedAny = !dropped.isEmpty
+                dropped = []  // freed here, outside the lock
+                // A dictionary is many small allocations; give their pages back to the system.
+                if droppedAny { malloc_trim(0) }
+                return stillHeld
             }
         }
         if failed != nil { held.withLock { $0.watched = false } }  // pruned at the next lease instead
     }
-}
 
-extension BaseDictionaries.Held {
-    /// Whether the base's mount is still the one the dictionary was made for.
-    var isMounted: Bool {
-        var st = stat()
-        return stat(mountpoint.string, &st) == 0 && UInt64(st.st_dev) == device
+    /// Removes the bases whose mount has ended and returns them.
+    private static func dropEnded(_ bases: inout [String: Held]) -> [Held] {
+        let ended = bases.filter { _, base in !base.isMounted }
+        for key in ended.keys { bases[key] = nil }
+        return Array(ended.values)
     }
 }

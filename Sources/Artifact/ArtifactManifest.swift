@@ -70,7 +70,10 @@ public struct ArtifactManifest: Sendable, Hashable, Codable {
     public func encoded() throws(ArtifactError) -> [UInt8] {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        encoder.dateEncodingStrategy = .iso8601
+        encoder.dateEncodingStrategy = .custom { date, encoder in
+            var container = encoder.singleValueContainer()
+            try container.encode(RFC3339Time.string(from: date))
+        }
         do {
             return Array(try encoder.encode(self)) + [UInt8(ascii: "\n")]
         } catch {

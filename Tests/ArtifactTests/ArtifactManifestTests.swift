@@ -30,6 +30,18 @@ import Testing
         #expect(json.contains(#""deleted" : 2"#))
     }
 
+    @Test func manifestTimesAreUTCToTheSecond() throws {
+        let summary = LayerSummary(
+            compression: .gzip, diffID: "sha256:0", digest: "sha256:1", size: 1, uncompressedSize: 1, counts: ChangeCounts(), entries: 0)
+        let manifest = ArtifactManifest(
+            jobID: "j", baseRevision: "b", cl: nil, command: ["true"], exitStatus: 0,
+            startedAt: Date(timeIntervalSince1970: 1_704_164_645.75), finishedAt: Date(timeIntervalSince1970: 951_782_400),
+            layer: "j.tar.gz", summary: summary)
+        let text = String(decoding: try manifest.encoded(), as: UTF8.self)
+        #expect(text.contains(#""started_at" : "2024-01-02T03:04:05Z""#))
+        #expect(text.contains(#""finished_at" : "2000-02-29T00:00:00Z""#))
+    }
+
     @Test func manifestPathDropsEveryLayerExtension() {
         #expect(ArtifactManifest.path(besideLayer: "/a/x.tar.gz") == "/a/x.json")
         #expect(ArtifactManifest.path(besideLayer: "/a/x.tar.zst") == "/a/x.json")

@@ -41,7 +41,7 @@ public enum JobRunner {
         let mountTime = ContinuousClock.now - mountStart
         var keepJob = request.keep
         defer { _ = try? manager.unmountJob(job, keepUpper: keepJob, forget: true) }
-        say("scorpio: job \(job) · base \(record.base) · \(layerNote) · mounted in \(mountTime.wholeMilliseconds) ms (\(driver.kind) driver, \(driver.reason))")
+        say("scorpio: job \(job) · base \(record.base) · \(layerNote) · mounted in \(mountTime.wholeMilliseconds) ms (\(driver.kind.rawValue) driver, \(driver.reason))")
 
         // The view appears at the work tree's own path; without a work tree, at its own mountpoint.
         let target = request.workspace ?? workTree ?? FilePath(record.mountpoint)

@@ -24,11 +24,13 @@ let package = Package(
         .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
     ],
     targets: [
-        // C libraries, reached through pkg-config.
+        // C libraries, reached through pkg-config or their module maps.
         .systemLibrary(name: "CFuse", pkgConfig: "fuse3", providers: [.apt(["libfuse3-dev"])]),
-        .systemLibrary(name: "CGit2", pkgConfig: "libgit2", providers: [.apt(["libgit2-dev"])]),
+        // libgit2 and libarchive link from static archives, named in their module maps (pkg-config would
+        // add the shared libraries).
+        .systemLibrary(name: "CGit2", providers: [.apt(["libgit2-dev"])]),
         .systemLibrary(name: "CSeccomp", pkgConfig: "libseccomp", providers: [.apt(["libseccomp-dev"])]),
-        .systemLibrary(name: "CArchive", pkgConfig: "libarchive", providers: [.apt(["libarchive-dev"])]),
+        .systemLibrary(name: "CArchive", providers: [.apt(["libarchive-dev"])]),
         // Linux system calls that Swift's Glibc module does not expose (xattrs, renameat2).
         .systemLibrary(name: "CSyscalls"),
 
@@ -68,7 +70,10 @@ let package = Package(
         // What a job wrote, as an OCI image layer (tar + whiteouts, gzip/zstd/none) and its manifest.
         .target(
             name: "Artifact",
-            dependencies: ["CArchive", .product(name: "Crypto", package: "swift-crypto"), .product(name: "SystemPackage", package: "swift-system")]
+            dependencies: ["CArchive", .product(name: "Crypto", package: "swift-crypto"), .product(name: "SystemPackage", package: "swift-system")],
+            // libarchive's archive brings its xar writer along, which calls libxml2. Release links drop
+            // that unused code (dead stripping) and need no libxml2; debug links keep it.
+            linkerSettings: [.linkedLibrary("xml2", .when(configuration: .debug))]
         ),
 
         // The build-tool presets `scorpio run --recipe NAME` applies (recipes/*.toml), shipped as resources.
@@ -111,7 +116,12 @@ let package = Package(
                 "ScorpioKit", "AntaresDaemon",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
-            ]
+            ],
+            // Every command starts this executable, and a release build starts faster as a
+            // position-dependent one that exports only the symbols its libraries call back (the
+            // static runtime's link arguments export all 43k): no ~170k relative relocations to apply,
+            // no 1 MB symbol table to page in and scan. About 3-4 ms of each start (docs/benchmarks.md).
+            linkerSettings: [.unsafeFlags(["-Xclang-linker", "-no-pie", "-Xlinker", "--no-export-dynamic"], .when(configuration: .release))]
         ),
 
         // An in-memory read-write filesystem served through FuseKit: the binding's example and test subject.

@@ -14,11 +14,12 @@ struct ReadEntry: Equatable {
 
 struct ArchiveReadFailure: Error { let message: String }
 
-/// Every entry of `layer` as libarchive's reader sees it (any compression it supports).
+/// Every entry of `layer` as libarchive's reader sees it (the compressions a layer may have).
 func readLayer(_ layer: FilePath) throws -> [ReadEntry] {
     let reader = archive_read_new()
     defer { archive_read_free(reader) }
-    archive_read_support_filter_all(reader)
+    archive_read_support_filter_gzip(reader)
+    archive_read_support_filter_zstd(reader)
     archive_read_support_format_tar(reader)
     guard archive_read_open_filename(reader, layer.string, 65536) == ARCHIVE_OK else {
         throw ArchiveReadFailure(message: String(cString: archive_error_string(reader)))

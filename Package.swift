@@ -120,7 +120,8 @@ let package = Package(
             // Every command starts this executable, and a release build starts faster as a
             // position-dependent one that exports only the symbols its libraries call back (the
             // static runtime's link arguments export all 43k): no ~170k relative relocations to apply,
-            // no 1 MB symbol table to page in and scan. About 3-4 ms of each start (docs/benchmarks.md).
+            // no 1 MB symbol table to page in and scan. About 3 ms of each start (docs/benchmarks.md); the
+            // executable's own addresses are then not randomized (its libraries', heap's and stack's are).
             linkerSettings: [.unsafeFlags(["-Xclang-linker", "-no-pie", "-Xlinker", "--no-export-dynamic"], .when(configuration: .release))]
         ),
 

@@ -9,10 +9,10 @@ import Synchronization
 // open.
 
 /// How many CA loads libgit2 asked for in this process, each skipped.
-public enum CertificateBundleSkip {
+package enum CertificateBundleSkip {
     static let loadsSkipped = Atomic<Int>(0)
 
-    public static var skippedLoads: Int { loadsSkipped.load(ordering: .relaxed) }
+    package static var skippedLoads: Int { loadsSkipped.load(ordering: .relaxed) }
 }
 
 /// libgit2's load of a CA file: nothing is loaded.

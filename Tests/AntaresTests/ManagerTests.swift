@@ -144,7 +144,7 @@ struct ManagerTests {
         let fixture = try ManagerFixture()
         let record = try fixture.manager.mountJob(JobID.validated("recorded"), spec: JobSpec(path: "src"))
         let text = shell("cat '\(fixture.paths.stateFile)'").output
-        #expect(text.contains("job_id = 'recorded'"))
+        #expect(text.contains("job_id = \"recorded\""))
         #expect(text.contains("Ready"))
         #expect(try fixture.manager.status(JobID.validated("recorded"))?.mountID == record.mountID)
         #expect(shell("ls '\(record.mountpoint)'").output == "lib\nmain.c\n", "the job's path is its root")

@@ -55,7 +55,7 @@ struct CLIServeTests {
             #expect(mounts(under: directory).isEmpty, "\(mounts(under: directory))")
             #expect(server.output.contains("stopped"), "\(server.output)")
             let state = try contents(of: directory.appending("antares/state.toml"))
-            #expect(state.components(separatedBy: "state = 'Unmounted'").count - 1 == 3, "\(state)")
+            #expect(state.components(separatedBy: "state = \"Unmounted\"").count - 1 == 3, "\(state)")
             let unreachable = try scorpio.run(["list", "--daemon", url])
             #expect(unreachable.status == 1 && unreachable.standardError.contains("cannot reach the daemon"), "\(unreachable.standardError)")
         }

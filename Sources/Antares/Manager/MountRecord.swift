@@ -1,7 +1,7 @@
 import Dicfuse
 
 /// What a job asks for: which part of the base and which change list.
-public struct JobSpec: Sendable, Equatable, Codable {
+public struct JobSpec: Sendable, Equatable {
     /// A directory of the base to serve as the root; empty for the whole tree.
     public var path: String
     /// The change list, if any.
@@ -22,7 +22,7 @@ public struct JobSpec: Sendable, Equatable, Codable {
 }
 
 /// One job's mount as the state file records it.
-public struct MountRecord: Sendable, Equatable, Codable {
+public struct MountRecord: Sendable, Equatable {
     public var mountID: String
     public var jobID: JobID
     public var spec: JobSpec
@@ -37,9 +37,4 @@ public struct MountRecord: Sendable, Equatable, Codable {
     public var pid: Int32
     public var createdAtEpochMilliseconds: Int64
     public var lastSeenEpochMilliseconds: Int64
-
-    enum CodingKeys: String, CodingKey {
-        case mountID = "mount_id", jobID = "job_id", spec, mountpoint, upper, changeList = "cl_dir", driver, base, state, pid
-        case createdAtEpochMilliseconds = "created_at_epoch_ms", lastSeenEpochMilliseconds = "last_seen_epoch_ms"
-    }
 }

@@ -1,7 +1,6 @@
 import Foundation
 import Synchronization
 import SystemPackage
-import TOMLKit
 
 /// The manager's records in a TOML file, read and rewritten whole under an exclusive lock (so several
 /// processes can share it) and replaced atomically (temp file, rename), so a crash leaves the old or the
@@ -17,10 +16,6 @@ struct StateFile: Sendable {
     private let encoded = EncodedRecords()
 
     init(path: FilePath) { self.path = path }
-
-    private struct Document: Codable {
-        var mounts: [MountRecord]
-    }
 
     /// Runs `change` on the current records under the file's lock and writes the result back.
     @discardableResult
@@ -38,7 +33,7 @@ struct StateFile: Sendable {
         guard let data = FileManager.default.contents(atPath: path.string), !data.isEmpty else { return [] }
         if let records = decoded.records(of: data) { return records }
         do {
-            let records = try TOMLDecoder().decode(Document.self, from: String(decoding: data, as: UTF8.self)).mounts
+            let records = try StateFileText.records(in: String(decoding: data, as: UTF8.self))
             decoded.remember(records, as: data)
             return records
         } catch {
@@ -47,8 +42,7 @@ struct StateFile: Sendable {
     }
 
     private func store(_ records: [MountRecord]) throws(ManagerError) {
-        let text: String
-        do { text = try encoded.text(of: records) { try TOMLEncoder().encode(Document(mounts: [$0])) } } catch { throw .state(path.string, reason: "\(error)") }
+        let text = encoded.text(of: records, encoding: StateFileText.text(of:))
         let temporary = path.string + ".tmp-\(getpid())"
         let fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
         guard fd >= 0 else { throw .state(temporary, reason: String(cString: strerror(errno))) }
@@ -89,13 +83,13 @@ private final class DecodedRecords: Sendable {
 private final class EncodedRecords: Sendable {
     private let last = Mutex<[String: (record: MountRecord, text: String)]>([:])
 
-    func text(of records: [MountRecord], encoding encode: (MountRecord) throws -> String) throws -> String {
+    func text(of records: [MountRecord], encoding encode: (MountRecord) -> String) -> String {
         let known = last.withLock { $0 }
         var texts: [String: (record: MountRecord, text: String)] = [:]
         var document = ""
         for record in records {
             let text: String
-            if let previous = known[record.mountID], previous.record == record { text = previous.text } else { text = try encode(record) }
+            if let previous = known[record.mountID], previous.record == record { text = previous.text } else { text = encode(record) }
             texts[record.mountID] = (record, text)
             if !document.isEmpty { document += "\n" }
             document += text

@@ -1,3 +1,5 @@
+import Antares
+
 /// A configuration value as it was written, before it is checked against its key's type.
 ///
 /// Values from the file keep their TOML type; values from the environment and the command line
@@ -33,21 +35,5 @@ public enum ConfigRawValue: Sendable, Hashable {
     }
 
     /// A TOML basic string: quotes, backslashes and control characters escaped.
-    static func quoted(_ text: String) -> String {
-        var escaped = "\""
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\"": escaped += "\\\""
-            case "\\": escaped += "\\\\"
-            case "\n": escaped += "\\n"
-            case "\t": escaped += "\\t"
-            case "\r": escaped += "\\r"
-            case _ where scalar.value < 0x20 || scalar.value == 0x7F:
-                let hex = String(scalar.value, radix: 16, uppercase: true)
-                escaped += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-            default: escaped.unicodeScalars.append(scalar)
-            }
-        }
-        return escaped + "\""
-    }
+    static func quoted(_ text: String) -> String { TOMLText.basicString(text) }
 }

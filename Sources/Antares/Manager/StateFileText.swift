@@ -1,0 +1,133 @@
+import Dicfuse
+import TOMLKit
+
+/// The state file's text: a `[[mounts]]` table per ``MountRecord``, written by hand and read through
+/// TOMLKit's tables. Codable's encoder and decoder cost each job about 2 ms of type lookups when they
+/// first meet a type (every job is a new process), for a document whose shape never changes.
+enum StateFileText {
+    /// One record as a `[[mounts]]` table; a document is its records' texts joined by blank lines.
+    static func text(of record: MountRecord) -> String {
+        var lines = ["[[mounts]]"]
+        func add(_ key: String, _ value: String?) {
+            if let value { lines.append("\(key) = \(TOMLText.basicString(value))") }
+        }
+        add("mount_id", record.mountID)
+        add("job_id", record.jobID.rawValue)
+        add("mountpoint", record.mountpoint)
+        add("upper", record.upper)
+        add("cl_dir", record.changeList)
+        add("driver", record.driver)
+        add("base", record.base)
+        lines.append("pid = \(record.pid)")
+        lines.append("created_at_epoch_ms = \(record.createdAtEpochMilliseconds)")
+        lines.append("last_seen_epoch_ms = \(record.lastSeenEpochMilliseconds)")
+        lines.append("")
+        lines.append("[mounts.spec]")
+        add("path", record.spec.path)
+        add("cl", record.spec.cl)
+        add("repository", record.spec.repository)
+        add("revision", record.spec.revision)
+        add("owner", record.spec.owner?.description)
+        lines.append("")
+        lines.append("[mounts.state]")
+        add("state", record.state.name)
+        if case .failed(let reason) = record.state { add("reason", reason) }
+        return lines.joined(separator: "\n") + "\n"
+    }
+
+    /// The records of a state file's text, in order. Throws a description of the first thing that is
+    /// not a record (naming the record by its position and the key).
+    static func records(in text: String) throws(StateFileProblem) -> [MountRecord] {
+        let document: TOMLTable
+        do { document = try TOMLTable(string: text) } catch { throw StateFileProblem("\(error)") }
+        guard let mounts = document["mounts"] else { return [] }
+        guard let array = mounts.array else { throw StateFileProblem("'mounts' is not an array of tables") }
+        var records: [MountRecord] = []
+        for (index, element) in array.enumerated() {
+            guard let table = element.table else { throw StateFileProblem("mounts[\(index)] is not a table") }
+            records.append(try record(in: RecordTable(table: table, name: "mounts[\(index)]")))
+        }
+        return records
+    }
+
+    private static func record(in table: RecordTable) throws(StateFileProblem) -> MountRecord {
+        let jobText = try table.string("job_id")
+        guard let jobID = JobID(rawValue: jobText) else { throw table.problem("job_id", "is not a job id: \(jobText)") }
+        let spec = try table.table("spec")
+        var owner: FileOwner?
+        if let ownerText = try spec.optionalString("owner") {
+            guard let parsed = FileOwner(ownerText) else { throw spec.problem("owner", "is not UID:GID: \(ownerText)") }
+            owner = parsed
+        }
+        let pid = try table.integer("pid")
+        guard let pid32 = Int32(exactly: pid) else { throw table.problem("pid", "is out of range: \(pid)") }
+        return MountRecord(
+            mountID: try table.string("mount_id"),
+            jobID: jobID,
+            spec: JobSpec(
+                path: try spec.string("path"), cl: try spec.optionalString("cl"), repository: try spec.optionalString("repository"),
+                revision: try spec.optionalString("revision"), owner: owner
+            ),
+            mountpoint: try table.string("mountpoint"),
+            upper: try table.string("upper"),
+            changeList: try table.optionalString("cl_dir"),
+            driver: try table.string("driver"),
+            base: try table.string("base"),
+            state: try lifecycle(in: table.table("state")),
+            pid: pid32,
+            createdAtEpochMilliseconds: Int64(try table.integer("created_at_epoch_ms")),
+            lastSeenEpochMilliseconds: Int64(try table.integer("last_seen_epoch_ms"))
+        )
+    }
+
+    private static func lifecycle(in table: RecordTable) throws(StateFileProblem) -> MountLifecycle {
+        let name = try table.string("state")
+        switch name {
+        case "Provisioning": return .provisioning
+        case "Mounted": return .mounted
+        case "Ready": return .ready
+        case "Quiescing": return .quiescing
+        case "Unmounting": return .unmounting
+        case "Unmounted": return .unmounted
+        case "Failed": return .failed(reason: try table.optionalString("reason") ?? "")
+        default: throw table.problem("state", "is not a state: \(name)")
+        }
+    }
+}
+
+/// What is wrong with a state file's text.
+struct StateFileProblem: Error, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = description }
+}
+
+/// A table of a record, with the record's name for errors (`mounts[2].spec`).
+private struct RecordTable {
+    let table: TOMLTable
+    let name: String
+
+    func problem(_ key: String, _ what: String) -> StateFileProblem { StateFileProblem("\(name).\(key) \(what)") }
+
+    func optionalString(_ key: String) throws(StateFileProblem) -> String? {
+        guard let value = table[key] else { return nil }
+        guard let text = value.string else { throw problem(key, "is not a string") }
+        return text
+    }
+
+    func string(_ key: String) throws(StateFileProblem) -> String {
+        guard let text = try optionalString(key) else { throw problem(key, "is missing") }
+        return text
+    }
+
+    func integer(_ key: String) throws(StateFileProblem) -> Int {
+        guard let value = table[key] else { throw problem(key, "is missing") }
+        guard let number = value.int else { throw problem(key, "is not an integer") }
+        return number
+    }
+
+    func table(_ key: String) throws(StateFileProblem) -> RecordTable {
+        guard let value = table[key] else { throw problem(key, "is missing") }
+        guard let inner = value.table else { throw problem(key, "is not a table") }
+        return RecordTable(table: inner, name: "\(name).\(key)")
+    }
+}

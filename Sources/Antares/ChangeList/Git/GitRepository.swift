@@ -96,18 +96,9 @@ final class GitRepository {
 
     // MARK: - The library
 
-    private static let initialized: Bool = {
-        git_libgit2_init()
-        return true
-    }()
+    static func ensureLibraryInitialized() { LibGit2.ensureInitialized() }
 
-    static func ensureLibraryInitialized() { _ = initialized }
-
-    /// The message of the last libgit2 error on this thread.
-    static var lastErrorMessage: String {
-        guard let error = git_error_last(), let message = error.pointee.message else { return "unknown libgit2 error" }
-        return String(cString: message)
-    }
+    static var lastErrorMessage: String { LibGit2.lastErrorMessage }
 }
 
 extension git_oid {

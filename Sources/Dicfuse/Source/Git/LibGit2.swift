@@ -1,16 +1,21 @@
 import CGit2
 
-/// libgit2's process-wide set-up, done once before any other call.
-enum LibGit2 {
+/// libgit2's process-wide set-up, done once before any other call (by every module that calls libgit2).
+package enum LibGit2 {
     private static let initialized: Bool = {
         git_libgit2_init()
+        // libgit2 would hash every object it reads to compare it with its id, as git itself does not
+        // (`git fsck` does). Each blob's copy in the content store is checked against its id anyway
+        // (`GitBlobHash`), so reading it from git hashed it twice; zlib's checksum of every stored
+        // object still catches a corrupt pack.
+        _ = scorpio_git_set_integer_option(GIT_OPT_ENABLE_STRICT_HASH_VERIFICATION, 0)
         return true
     }()
 
-    static func ensureInitialized() { _ = initialized }
+    package static func ensureInitialized() { _ = initialized }
 
     /// The message of the last libgit2 error on this thread.
-    static var lastErrorMessage: String {
+    package static var lastErrorMessage: String {
         guard let error = git_error_last(), let message = error.pointee.message else { return "unknown libgit2 error" }
         return String(cString: message)
     }

@@ -18,16 +18,64 @@ import Testing
         driver: "fuse", base: "dir /srv/tree", state: .unmounted, pid: 1, createdAtEpochMilliseconds: 0, lastSeenEpochMilliseconds: 0)
 
     @Test func everyFieldAndEveryStateReadBackAsWritten() throws {
-        var records = [Self.everyField, Self.fewestFields]
+        let records = Self.everyState
+        let text = records.map(StateFileText.text(of:)).joined(separator: "\n")
+        #expect(try StateFileText.records(in: text) == records)
+        #expect(try StateFileText.records(in: "") == [], "an empty file has no records")
+    }
+
+    private static var everyState: [MountRecord] {
+        var records = [everyField, fewestFields]
         for (index, state) in [MountLifecycle.provisioning, .mounted, .ready, .quiescing, .unmounting, .failed(reason: "")].enumerated() {
-            var record = Self.fewestFields
+            var record = fewestFields
             record.mountID = "state-\(index)"
             record.state = state
             records.append(record)
         }
-        let text = records.map(StateFileText.text(of:)).joined(separator: "\n")
-        #expect(try StateFileText.records(in: text) == records)
-        #expect(try StateFileText.records(in: "") == [], "an empty file has no records")
+        return records
+    }
+
+    /// Scorpio's own layout is read line by line, each record with its own text; TOMLKit reads the same
+    /// records from the same TOML once the line reader gives up on it (a comment).
+    @Test func theLineReaderAndTOMLKitReadTheSameRecords() throws {
+        let texts = Self.everyState.map(StateFileText.text(of:))
+        let document = texts.joined(separator: "\n")
+        let scanned = try #require(StateFileScanner.records(in: document), "Scorpio's own layout is read line by line")
+        #expect(scanned.map(\.text) == texts, "each record comes with its own text")
+        let parsed = try StateFileText.parse(document)
+        #expect(parsed.map(\.record) == Self.everyState)
+
+        let commented = "# written by hand\n" + document
+        #expect(StateFileScanner.records(in: commented) == nil)
+        let general = try StateFileText.parse(commented)
+        #expect(general.map(\.record) == Self.everyState, "TOMLKit reads the same records")
+        #expect(general.allSatisfy { $0.text == nil }, "texts only come from the line reader")
+    }
+
+    /// TOML the line reader does not take on is left to TOMLKit, which reads it or says what is wrong.
+    @Test(arguments: [
+        ("mount_id = \"0000\"", "mount_id = '0000'", true),
+        ("pid = 1", "pid = 0x1", true),
+        ("pid = 1", "pid = +1", true),
+        ("pid = 1", "pid=1", true),
+        ("pid = 1", "pid = 1 # the server", true),
+        ("upper = \"/u\"", "upper = \"/u\"\r", true),
+        ("created_at_epoch_ms = 0", "created_at_epoch_ms = 0_0", false),
+        ("created_at_epoch_ms = 0", "created_at_epoch_ms = 00", false),
+        ("upper = \"/u\"", "upper = \"\\u+02F\"", false),
+        ("upper = \"/u\"", "upper = \"/u\"x", false),
+        ("pid = 1", "pid = 1\npid = 2", false),
+        ("[mounts.state]", "[mounts.state]\n[mounts.state]", false),
+    ])
+    func otherTOMLIsLeftToTOMLKit(replacing: String, with replacement: String, readable: Bool) throws {
+        let text = StateFileText.text(of: Self.fewestFields).replacingOccurrences(of: replacing, with: replacement)
+        try #require(text != StateFileText.text(of: Self.fewestFields))
+        #expect(StateFileScanner.records(in: text) == nil, "the line reader gives up on \(replacement)")
+        if readable {
+            #expect(try StateFileText.records(in: text) == [Self.fewestFields])
+        } else {
+            #expect(throws: StateFileProblem.self) { try StateFileText.records(in: text) }
+        }
     }
 
     /// Python's `tomllib` is a TOML parser of its own: what it reads from the text is what was written.

@@ -12,7 +12,8 @@ struct StateFile: Sendable {
     /// mount costs once a few hundred finished jobs are remembered, and the text rarely changes behind
     /// this process's back.
     private let decoded = DecodedRecords()
-    /// Each record's text as this process last wrote it: a mount changes one record, so one is encoded.
+    /// Each record's text as this process last read or wrote it: a mount changes one record, so one is
+    /// encoded.
     private let encoded = EncodedRecords()
 
     init(path: FilePath) { self.path = path }
@@ -33,8 +34,10 @@ struct StateFile: Sendable {
         guard let data = FileManager.default.contents(atPath: path.string), !data.isEmpty else { return [] }
         if let records = decoded.records(of: data) { return records }
         do {
-            let records = try StateFileText.records(in: String(decoding: data, as: UTF8.self))
+            let parsed = try StateFileText.parse(String(decoding: data, as: UTF8.self))
+            let records = parsed.map(\.record)
             decoded.remember(records, as: data)
+            encoded.remember(parsed)
             return records
         } catch {
             throw .state(path.string, reason: "cannot be read: \(error)")
@@ -78,10 +81,19 @@ private final class DecodedRecords: Sendable {
     }
 }
 
-/// The TOML text of each record this process last wrote, by mount ID; the file is their concatenation
-/// (an array of tables is its `[[mounts]]` sections one after the other).
+/// The TOML text of each record this process last read or wrote, by mount ID; the file is their
+/// concatenation (an array of tables is its `[[mounts]]` sections one after the other).
 private final class EncodedRecords: Sendable {
     private let last = Mutex<[String: (record: MountRecord, text: String)]>([:])
+
+    /// Keeps the texts of records read in Scorpio's own layout, to be written again as they are.
+    func remember(_ parsed: [(record: MountRecord, text: String?)]) {
+        last.withLock { last in
+            for (record, text) in parsed {
+                if let text { last[record.mountID] = (record, text) }
+            }
+        }
+    }
 
     func text(of records: [MountRecord], encoding encode: (MountRecord) -> String) -> String {
         let known = last.withLock { $0 }

@@ -1,9 +1,10 @@
 import Dicfuse
 import TOMLKit
 
-/// The state file's text: a `[[mounts]]` table per ``MountRecord``, written by hand and read through
-/// TOMLKit's tables. Codable's encoder and decoder cost each job about 2 ms of type lookups when they
-/// first meet a type (every job is a new process), for a document whose shape never changes.
+/// The state file's text: a `[[mounts]]` table per ``MountRecord``, written by hand and read by
+/// ``StateFileScanner`` (or TOMLKit, for text another writer made). Codable's encoder and decoder cost
+/// each job about 2 ms of type lookups when they first meet a type (every job is a new process), for a
+/// document whose shape never changes.
 enum StateFileText {
     /// One record as a `[[mounts]]` table; a document is its records' texts joined by blank lines.
     static func text(of record: MountRecord) -> String {
@@ -38,16 +39,42 @@ enum StateFileText {
     /// The records of a state file's text, in order. Throws a description of the first thing that is
     /// not a record (naming the record by its position and the key).
     static func records(in text: String) throws(StateFileProblem) -> [MountRecord] {
+        try parse(text).map(\.record)
+    }
+
+    /// The records of a state file's text with each one's own text where it is Scorpio's layout (to be
+    /// written again as it is while the record does not change).
+    static func parse(_ text: String) throws(StateFileProblem) -> [(record: MountRecord, text: String?)] {
+        if let scanned = StateFileScanner.records(in: text) {
+            var records: [(record: MountRecord, text: String?)] = []
+            for (index, element) in scanned.enumerated() {
+                records.append((try record(in: RecordTable(fields: element.table, name: "mounts[\(index)]")), element.text))
+            }
+            return records
+        }
         let document: TOMLTable
         do { document = try TOMLTable(string: text) } catch { throw StateFileProblem("\(error)") }
         guard let mounts = document["mounts"] else { return [] }
         guard let array = mounts.array else { throw StateFileProblem("'mounts' is not an array of tables") }
-        var records: [MountRecord] = []
+        var records: [(record: MountRecord, text: String?)] = []
         for (index, element) in array.enumerated() {
             guard let table = element.table else { throw StateFileProblem("mounts[\(index)] is not a table") }
-            records.append(try record(in: RecordTable(table: table, name: "mounts[\(index)]")))
+            records.append((try record(in: RecordTable(fields: fields(of: table), name: "mounts[\(index)]")), nil))
         }
         return records
+    }
+
+    private static func fields(of table: TOMLTable) -> [String: StateValue] {
+        var fields: [String: StateValue] = [:]
+        for (key, value) in table {
+            switch value.type {
+            case .string: fields[key] = value.string.map(StateValue.string) ?? .other("string")
+            case .int: fields[key] = value.int.map(StateValue.integer) ?? .other("integer")
+            case .table: fields[key] = value.table.map { .table(Self.fields(of: $0)) } ?? .other("table")
+            default: fields[key] = .other(value.type.description)
+            }
+        }
+        return fields
     }
 
     private static func record(in table: RecordTable) throws(StateFileProblem) -> MountRecord {
@@ -103,14 +130,14 @@ struct StateFileProblem: Error, CustomStringConvertible {
 
 /// A table of a record, with the record's name for errors (`mounts[2].spec`).
 private struct RecordTable {
-    let table: TOMLTable
+    let fields: [String: StateValue]
     let name: String
 
     func problem(_ key: String, _ what: String) -> StateFileProblem { StateFileProblem("\(name).\(key) \(what)") }
 
     func optionalString(_ key: String) throws(StateFileProblem) -> String? {
-        guard let value = table[key] else { return nil }
-        guard let text = value.string else { throw problem(key, "is not a string") }
+        guard let value = fields[key] else { return nil }
+        guard case .string(let text) = value else { throw problem(key, "is not a string") }
         return text
     }
 
@@ -120,14 +147,14 @@ private struct RecordTable {
     }
 
     func integer(_ key: String) throws(StateFileProblem) -> Int {
-        guard let value = table[key] else { throw problem(key, "is missing") }
-        guard let number = value.int else { throw problem(key, "is not an integer") }
+        guard let value = fields[key] else { throw problem(key, "is missing") }
+        guard case .integer(let number) = value else { throw problem(key, "is not an integer") }
         return number
     }
 
     func table(_ key: String) throws(StateFileProblem) -> RecordTable {
-        guard let value = table[key] else { throw problem(key, "is missing") }
-        guard let inner = value.table else { throw problem(key, "is not a table") }
-        return RecordTable(table: inner, name: "\(name).\(key)")
+        guard let value = fields[key] else { throw problem(key, "is missing") }
+        guard case .table(let inner) = value else { throw problem(key, "is not a table") }
+        return RecordTable(fields: inner, name: "\(name).\(key)")
     }
 }

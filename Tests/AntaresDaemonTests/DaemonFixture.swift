@@ -106,7 +106,10 @@ final class DaemonFixture: @unchecked Sendable {
         }
         let configuration = URLSessionConfiguration.ephemeral
         configuration.httpMaximumConnectionsPerHost = 64
-        configuration.timeoutIntervalForRequest = 60
+        // The daemon runs in this test process, on the same cooperative threads (two on a 2-core host)
+        // as the other suites' tests, many of which block theirs on shell commands and mounts: on a
+        // loaded host a request can wait minutes for a thread to serve it, though nothing is stuck.
+        configuration.timeoutIntervalForRequest = 600
         session = URLSession(configuration: configuration)
     }
 

@@ -3,7 +3,7 @@ import TOMLKit
 
 /// The state file's text: a `[[mounts]]` table per ``MountRecord``, written by hand and read by
 /// ``StateFileScanner`` (or TOMLKit, for text another writer made). Codable's encoder and decoder cost
-/// each job about 2 ms of type lookups when they first meet a type (every job is a new process), for a
+/// each job about 1 ms of type lookups when they first meet a type (every job is a new process), for a
 /// document whose shape never changes.
 enum StateFileText {
     /// One record as a `[[mounts]]` table; a document is its records' texts joined by blank lines.

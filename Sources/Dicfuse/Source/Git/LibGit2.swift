@@ -4,10 +4,10 @@ import CGit2
 package enum LibGit2 {
     private static let initialized: Bool = {
         git_libgit2_init()
-        // libgit2 would hash every object it reads to compare it with its id, as git itself does not
-        // (`git fsck` does). Each blob's copy in the content store is checked against its id anyway
-        // (`GitBlobHash`), so reading it from git hashed it twice; zlib's checksum of every stored
-        // object still catches a corrupt pack.
+        // By default libgit2 hashes every object it reads to compare it with its id; git itself does
+        // not (`git fsck` does). Each blob's copy in the content store is checked against its id
+        // anyway (`GitBlobHash`), so a blob read from git was hashed twice; zlib's checksum of every
+        // stored object, trees and commits included, still catches a corrupt pack.
         _ = scorpio_git_set_integer_option(GIT_OPT_ENABLE_STRICT_HASH_VERIFICATION, 0)
         return true
     }()

@@ -45,21 +45,24 @@ enum StateFileText {
     /// The records of a state file's text with each one's own text where it is Scorpio's layout (to be
     /// written again as it is while the record does not change).
     static func parse(_ text: String) throws(StateFileProblem) -> [(record: MountRecord, text: String?)] {
+        let tables: [(fields: [String: StateValue], text: String?)]
         if let scanned = StateFileScanner.records(in: text) {
-            var records: [(record: MountRecord, text: String?)] = []
-            for (index, element) in scanned.enumerated() {
-                records.append((try record(in: RecordTable(fields: element.table, name: "mounts[\(index)]")), element.text))
+            tables = scanned.map { ($0.table, $0.text) }
+        } else {
+            let document: TOMLTable
+            do { document = try TOMLTable(string: text) } catch { throw StateFileProblem("\(error)") }
+            guard let mounts = document["mounts"] else { return [] }
+            guard let array = mounts.array else { throw StateFileProblem("'mounts' is not an array of tables") }
+            var read: [(fields: [String: StateValue], text: String?)] = []
+            for (index, element) in array.enumerated() {
+                guard let table = element.table else { throw StateFileProblem("mounts[\(index)] is not a table") }
+                read.append((fields(of: table), nil))
             }
-            return records
+            tables = read
         }
-        let document: TOMLTable
-        do { document = try TOMLTable(string: text) } catch { throw StateFileProblem("\(error)") }
-        guard let mounts = document["mounts"] else { return [] }
-        guard let array = mounts.array else { throw StateFileProblem("'mounts' is not an array of tables") }
         var records: [(record: MountRecord, text: String?)] = []
-        for (index, element) in array.enumerated() {
-            guard let table = element.table else { throw StateFileProblem("mounts[\(index)] is not a table") }
-            records.append((try record(in: RecordTable(fields: fields(of: table), name: "mounts[\(index)]")), nil))
+        for (index, table) in tables.enumerated() {
+            records.append((try record(in: RecordTable(fields: table.fields, name: "mounts[\(index)]")), table.text))
         }
         return records
     }

@@ -9,7 +9,7 @@ final class GitRepository {
 
     /// Opens the repository at `path` (a work tree, any directory inside one, or a bare repository).
     init(at path: String) throws(ChangeListError) {
-        Self.ensureLibraryInitialized()
+        LibGit2.ensureInitialized()
         var repository: OpaquePointer?
         guard git_repository_open_ext(&repository, path, 0, nil) == 0, let repository else {
             throw .repositoryNotFound(path, reason: Self.lastErrorMessage)
@@ -95,8 +95,6 @@ final class GitRepository {
     }
 
     // MARK: - The library
-
-    static func ensureLibraryInitialized() { LibGit2.ensureInitialized() }
 
     static var lastErrorMessage: String { LibGit2.lastErrorMessage }
 }

@@ -15,7 +15,7 @@ public enum ConfigRawValue: Sendable, Hashable {
     /// The value written as TOML, e.g. `"abc"`, `5`, `true`.
     public var tomlLiteral: String {
         switch self {
-        case .string(let text): return Self.quoted(text)
+        case .string(let text): return TOMLText.basicString(text)
         case .integer(let number): return String(number)
         case .boolean(let flag): return String(flag)
         case .float(let number): return String(number)
@@ -33,7 +33,4 @@ public enum ConfigRawValue: Sendable, Hashable {
         case .unsupported(let typeName, _): return typeName
         }
     }
-
-    /// A TOML basic string: quotes, backslashes and control characters escaped.
-    static func quoted(_ text: String) -> String { TOMLText.basicString(text) }
 }

@@ -31,4 +31,7 @@ pid_t gettid(void);
 int malloc_trim(size_t pad);
 
 int renameat2(int olddirfd, const char *oldpath, int newdirfd, const char *newpath, unsigned int flags);
+
+// glibc ≥ 2.36 (sys/pidfd.h): a descriptor that polls readable once the process has exited.
+int pidfd_open(pid_t pid, unsigned int flags);
 #endif

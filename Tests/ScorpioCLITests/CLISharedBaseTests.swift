@@ -36,6 +36,21 @@ struct CLISharedBaseTests {
         mountpoints(under: directory.appending("antares/bases"))
     }
 
+    /// The lease files some process holds (locked), checked from here at once rather than by a
+    /// `scorpio base list` started later.
+    private func heldLeases(under directory: FilePath) -> [String] {
+        let bases = directory.appending("antares/bases").string
+        let files = ((try? FileManager.default.contentsOfDirectory(atPath: bases)) ?? []).flatMap { base in
+            ((try? FileManager.default.contentsOfDirectory(atPath: "\(bases)/\(base)/leases")) ?? []).map { "\(bases)/\(base)/leases/\($0)" }
+        }
+        return files.filter { file in
+            let descriptor = open(file, O_RDONLY | O_CLOEXEC)
+            guard descriptor >= 0 else { return false }
+            defer { close(descriptor) }
+            return flock(descriptor, LOCK_EX | LOCK_NB) != 0
+        }
+    }
+
     private func waitUntil(_ condition: () throws -> Bool) rethrows -> Bool {
         for _ in 0..<500 {
             if try condition() { return true }
@@ -58,6 +73,23 @@ struct CLISharedBaseTests {
             #expect(listed.first?.server_pid != nil)
             #expect(baseMounts(under: directory).count == 1, "the base is mounted once")
             #expect(sh("cat '\(directory)/antares/mnt/one/src/hello.txt' '\(directory)/antares/mnt/two/src/hello.txt'").output == "hello\nhello\n")
+        }
+    }
+
+    @Test(arguments: ["fuse", "kernel"])
+    func anUnmountedJobHasLetGoOfItsLeaseWhenUmountReturns(driver: String) throws {
+        try withBases(linger: 60) { scorpio, directory, _ in
+            for job in ["one", "two"] {
+                let mounted = try scorpio.run(["mount", job, "--driver", driver])
+                try #require(mounted.status == 0, "\(mounted.standardError)")
+            }
+            for job in ["one", "two"] {
+                #expect(try scorpio.run(["umount", job]).status == 0)
+                #expect(heldLeases(under: directory).isEmpty == (job == "two"), "after umount \(job): \(heldLeases(under: directory))")
+            }
+            let collected = try scorpio.run(["base", "gc"])
+            #expect(collected.standardOutput.contains("ended"), "the base is idle at once: \(collected.standardOutput)")
+            #expect(baseMounts(under: directory).isEmpty)
         }
     }
 

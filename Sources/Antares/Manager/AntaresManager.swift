@@ -1,3 +1,4 @@
+import CSyscalls
 import Dicfuse
 import FuseKit
 import Foundation
@@ -107,7 +108,8 @@ public final class AntaresManager: Sendable {
     /// artifact's manifest tells what it was), so the state file stays as small as what lives.
     @discardableResult
     public func unmountJob(_ id: JobID, keepUpper: Bool = false, lazy: Bool = false, forget: Bool = false) throws(ManagerError) -> MountRecord {
-        guard var record = try stateFile.read().last(where: { $0.jobID == id }) else { throw .unknownJob(id) }
+        let records = try stateFile.read()
+        guard var record = records.last(where: { $0.jobID == id }) else { throw .unknownJob(id) }
         let forgotten = forget && !keepUpper
         record.state = .unmounting
         // A job about to be forgotten is not announced as unmounting: should this process die meanwhile,
@@ -119,6 +121,7 @@ public final class AntaresManager: Sendable {
                 try unmountUnion(job, at: FilePath(record.mountpoint), lazy: lazy)
             } else {
                 try Self.detach(record)
+                Self.waitForSoleServer(of: record, among: records)
             }
         } catch {
             if let job { live.withLock { $0[id] = job } }
@@ -298,6 +301,21 @@ public final class AntaresManager: Sendable {
         let mountpoint = FilePath(record.mountpoint)
         guard MountTable.mount(at: mountpoint) != nil else { return }
         do { try MountTable.unmount(mountpoint, lazy: true) } catch { throw .unmount(mountpoint, reason: "\(error)") }
+    }
+
+    /// A process that served only this job (`scorpio mount`'s) exits once it sees the job's mount gone,
+    /// and lets go of the job's lease on its base as it does: waited for (at most two seconds), so what
+    /// the job held is free when its unmount returns and a `scorpio base gc` right after finds the base idle.
+    private static func waitForSoleServer(of record: MountRecord, among records: [MountRecord]) {
+        let server = record.pid
+        guard server != getpid(), isAlive(server),
+            !records.contains(where: { $0.jobID != record.jobID && $0.pid == server && $0.state.expectsMount })
+        else { return }
+        let descriptor = pidfd_open(server, 0)
+        guard descriptor >= 0 else { return }
+        defer { close(descriptor) }
+        var exited = pollfd(fd: descriptor, events: Int16(POLLIN), revents: 0)
+        while poll(&exited, 1, 2000) < 0 && errno == EINTR {}
     }
 
     /// Whether `pid` runs (a zombie, whose parent has not reaped it, serves nothing).

@@ -57,10 +57,16 @@ struct SharedBaseDirectory: Sendable {
         let names = (try? FileManager.default.contentsOfDirectory(atPath: leases.string)) ?? []
         return names.filter { name in
             let file = leases.appending(name)
-            guard let lock = try? FileLock(file, exclusive: true, wait: false, create: false) else { return true }
-            unlink(file.string)
-            _ = lock
-            return false
+            do {
+                let lock = try FileLock(file, exclusive: true, wait: false, create: false)
+                unlink(file.string)
+                _ = lock
+                return false
+            } catch .noSuchFileOrDirectory {
+                return false  // released since the listing
+            } catch {
+                return true
+            }
         }
     }
 

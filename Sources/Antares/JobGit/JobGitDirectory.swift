@@ -23,6 +23,14 @@ public struct JobRepositoryOrigin: Sendable, Equatable {
         self.indexCache = indexCache
         self.layerCache = layerCache
     }
+
+    /// Builds the commit's index into `indexCache` ahead of the first job's `.git` layer, if it is not
+    /// there yet. Errors are left for that layer to report.
+    public func prepareIndex() {
+        var id = git_oid()
+        guard git_oid_fromstr(&id, commit) == 0, let repository = try? GitRepository(at: repository.string) else { return }
+        _ = try? BaseIndex.cached(id, of: repository, in: indexCache)
+    }
 }
 
 /// A job's git directory: a lower layer of its union holding `.git` (the same read-only layer for every

@@ -25,8 +25,12 @@ public enum JobManagement {
             paths: paths, driver: driver,
             leaseBase: { job, spec throws(ManagerError) in
                 do {
+                    let selection = base.applying(spec)
                     return try bases.lease(
-                        base.applying(spec), owner: spec.owner, holder: "job \(job)", dictionaries: driver == .fuse ? dictionaries : nil)
+                        selection, owner: spec.owner, holder: "job \(job)", dictionaries: driver == .fuse ? dictionaries : nil,
+                        whileStarting: { revisionID, directory in
+                            repositoryOrigin(of: selection, revisionID: revisionID, baseDirectory: directory)?.prepareIndex()
+                        })
                 } catch let error as BaseSourceError {
                     if case .source(let sourceError) = error { throw .base(sourceError) }
                     throw .union(.baseMount("\(error)"))
@@ -45,10 +49,15 @@ public enum JobManagement {
     /// serves, with the base's index kept beside the base. A sub-path of the tree has none (git cannot
     /// have a work tree that is a subdirectory of its commits' trees).
     static func repositoryOrigin(of base: BaseSelection, lease: any BaseLease) -> JobRepositoryOrigin? {
-        guard base.kind == .git, base.subdirectory.split(separator: "/").isEmpty, let lease = lease as? SharedBaseLease else { return nil }
+        guard let lease = lease as? SharedBaseLease else { return nil }
+        return repositoryOrigin(of: base, revisionID: lease.revisionID, baseDirectory: lease.directory)
+    }
+
+    private static func repositoryOrigin(of base: BaseSelection, revisionID: String, baseDirectory: FilePath) -> JobRepositoryOrigin? {
+        guard base.kind == .git, base.subdirectory.split(separator: "/").isEmpty else { return nil }
         return JobRepositoryOrigin(
-            repository: base.repository ?? ".", commit: lease.revisionID, indexCache: lease.directory.appending("git-index"),
-            layerCache: lease.directory.appending("git-layers"))
+            repository: base.repository ?? ".", commit: revisionID, indexCache: baseDirectory.appending("git-index"),
+            layerCache: baseDirectory.appending("git-layers"))
     }
 
     /// Writes the layer of `spec`'s CL: for a git base, the CL ref (`cl_ref_pattern`) or revision

@@ -2,6 +2,7 @@ import Antares
 import CSyscalls
 import Dicfuse
 import Foundation
+import FuseKit
 import Glibc
 import Synchronization
 import SystemPackage
@@ -22,9 +23,12 @@ public struct SharedBases: Sendable {
 
     /// A lease on the base `selection` names, served as `owner`'s if given; `holder` says who holds it
     /// (`scorpio base list` shows it). With `dictionaries`, the lease carries the base's dictionary
-    /// held by this process.
+    /// held by this process. `whileStarting` is work for the lease's holder that needs the revision
+    /// (its full id) and the base's directory but not its mount: done while a server this call starts
+    /// starts, and not at all for a base already served.
     public func lease(
-        _ selection: BaseSelection, owner: FileOwner?, holder: String, dictionaries: BaseDictionaries? = nil
+        _ selection: BaseSelection, owner: FileOwner?, holder: String, dictionaries: BaseDictionaries? = nil,
+        whileStarting: (@Sendable (_ revisionID: String, _ directory: FilePath) -> Void)? = nil
     ) throws -> SharedBaseLease {
         let source = try selection.openSource(config: config)
         let spec = makeSpec(selection, source: source, owner: owner)
@@ -33,7 +37,13 @@ public struct SharedBases: Sendable {
             var started = false
             if !(directory.serverIsAlive && directory.isMounted) {
                 directory.removeRemains()
-                try start(spec, in: directory)
+                var alongside: (@Sendable () -> Void)?
+                if let whileStarting {
+                    let revisionID = source.revision.id.hex
+                    let path = directory.path
+                    alongside = { whileStarting(revisionID, path) }
+                }
+                try start(spec, in: directory, alongside: alongside)
                 started = true
             }
             let info = SharedBaseInfo.read(from: directory.info)
@@ -77,8 +87,9 @@ public struct SharedBases: Sendable {
         path.isAbsolute ? path.string : FilePath(FileManager.default.currentDirectoryPath).pushing(path).lexicallyNormalized().string
     }
 
-    /// Starts the base's server and waits until it serves (or says why it cannot).
-    private func start(_ spec: SharedBaseSpec, in directory: SharedBaseDirectory) throws {
+    /// Starts the base's server and waits until it serves (or says why it cannot), doing `alongside`
+    /// meanwhile.
+    private func start(_ spec: SharedBaseSpec, in directory: SharedBaseDirectory, alongside: (@Sendable () -> Void)?) throws {
         for path in [directory.path, directory.mountpoint, directory.leases] {
             try FileManager.default.createDirectory(atPath: path.string, withIntermediateDirectories: true)
         }
@@ -99,7 +110,11 @@ public struct SharedBases: Sendable {
             throw SharedBaseError.cannotStart(directory.path, "\(error)")
         }
         close(ends[1])
+        // On a thread of its own: Dispatch's pool, under Swift concurrency, may add a thread only later.
+        let alongsideDone = Semaphore()
+        let alongsideThread = alongside.map { work in startDetachedThread { work(); alongsideDone.signal() } == nil }
         let report = readReport(ends[0])
+        if alongsideThread == true { alongsideDone.wait() } else { alongside?() }
         guard report.hasPrefix("ready") else {
             var status: Int32 = 0
             while waitpid(pid, &status, 0) < 0 && errno == EINTR {}

@@ -29,6 +29,7 @@ let package = Package(
         // libgit2 and libarchive link from static archives, named in their module maps (pkg-config would
         // add the shared libraries).
         .systemLibrary(name: "CGit2", providers: [.apt(["libgit2-dev"])]),
+        .systemLibrary(name: "CZlib", providers: [.apt(["zlib1g-dev"])]),
         .systemLibrary(name: "CSeccomp", pkgConfig: "libseccomp", providers: [.apt(["libseccomp-dev"])]),
         .systemLibrary(name: "CArchive", providers: [.apt(["libarchive-dev"])]),
         // Linux system calls that Swift's Glibc module does not expose (xattrs, renameat2).
@@ -58,8 +59,9 @@ let package = Package(
         .target(
             name: "Antares",
             dependencies: [
-                "Dicfuse", "FuseKit", "CGit2", "CSyscalls",
+                "Dicfuse", "FuseKit", "CGit2", "CSyscalls", "CZlib",
                 .product(name: "SystemPackage", package: "swift-system"), .product(name: "TOMLKit", package: "TOMLKit"),
+                .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
 

@@ -36,43 +36,17 @@ enum BaseIndex {
         var commitObject: OpaquePointer?
         guard git_commit_lookup(&commitObject, repository.handle, &id) == 0, let commitObject else { throw GitFailure("reading the commit") }
         defer { git_commit_free(commitObject) }
-        var tree: OpaquePointer?
-        guard git_commit_tree(&tree, commitObject) == 0, let tree else { throw GitFailure("reading its tree") }
-        defer { git_tree_free(tree) }
-        var database: OpaquePointer?
-        guard git_repository_odb(&database, repository.handle) == 0, let database else { throw GitFailure("opening the object database") }
-        defer { git_odb_free(database) }
-        // A standalone index (no repository): libgit2 then writes the entries' stat data as given.
-        var index: OpaquePointer?
-        guard git_index_open(&index, path.string) == 0, let index else { throw GitFailure("creating the index") }
-        defer { git_index_free(index) }
-        guard git_index_read_tree(index, tree) == 0 else { throw GitFailure("reading the tree into the index") }
-
-        let time = git_index_time(seconds: Int32(truncatingIfNeeded: git_commit_time(commitObject)), nanoseconds: 0)
-        for position in 0..<git_index_entrycount(index) {
-            // Changed in place: replacing an entry would drop the cache tree `read_tree` made.
-            guard let entry = git_index_get_byindex(index, position).map(UnsafeMutablePointer.init(mutating:)) else { continue }
-            entry.pointee.mtime = time
-            entry.pointee.ctime = time
-            entry.pointee.dev = 0
-            entry.pointee.ino = 0
-            entry.pointee.uid = 0
-            entry.pointee.gid = 0
-            guard entry.pointee.mode != GIT_FILEMODE_COMMIT.rawValue else { continue }
-            var length = 0
-            var type = GIT_OBJECT_ANY
-            guard git_odb_read_header(&length, &type, database, &entry.pointee.id) == 0 else {
-                throw GitFailure("reading the size of \(entry.pointee.id.objectID.short)")
-            }
-            entry.pointee.file_size = UInt32(truncatingIfNeeded: length)
-        }
-        guard git_index_write(index) == 0 else { throw GitFailure("writing the index") }
+        let time = UInt32(truncatingIfNeeded: git_commit_time(commitObject))
+        let bytes = try TreeIndexFile.bytes(of: git_commit_tree_id(commitObject).pointee, in: repository.handle, seconds: time)
+        let descriptor = try Posix.open(path.string, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+        defer { close(descriptor) }
+        _ = try FileDescriptor(rawValue: descriptor).writeAll(bytes)
         // Racily clean entries (mtime not before the index file's) would make git read them: the
         // index is dated after every entry, and not before now.
         var now = timespec()
         clock_gettime(CLOCK_REALTIME, &now)
-        let written = now.tv_sec > Int(time.seconds) ? now : timespec(tv_sec: Int(time.seconds) + 1, tv_nsec: 0)
-        try Posix.check(utimensat(AT_FDCWD, path.string, [written, written], 0))
+        let written = now.tv_sec > Int(time) ? now : timespec(tv_sec: Int(time) + 1, tv_nsec: 0)
+        try Posix.check(futimens(descriptor, [written, written]))
     }
 }
 
@@ -82,5 +56,9 @@ struct GitFailure: Error, CustomStringConvertible {
 
     init(_ operation: String) {
         description = "\(operation): \(GitRepository.lastErrorMessage)"
+    }
+
+    init(message: String) {
+        description = message
     }
 }

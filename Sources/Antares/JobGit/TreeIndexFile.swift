@@ -5,7 +5,7 @@ import Synchronization
 import SystemPackage
 
 /// The bytes of a git index (version 2, with its cache tree, as `git read-tree` writes it) of one
-/// tree. Every entry carries the same given stat data but its size. git sorts a tree's entries so that
+/// tree. Every entry carries the same stat data but its size. git sorts a tree's entries so that
 /// a depth-first walk meets the paths in the index's order: each top-level directory is laid out on
 /// its own, on every core, and the parts joined in the tree's order; then the blobs' sizes are filled
 /// in, again on every core. Trees and sizes come straight from the packs where they can

@@ -109,6 +109,21 @@ import Testing
         #expect(unknown.withUnsafeBytes { reader.size(of: $0.baseAddress!) } == nil, "an object the pack lacks is left to libgit2")
     }
 
+    @Test(arguments: [".git", ".GIT", ".."])
+    func aNameGitRefusesInAnIndexIsNamed(name: String) throws {
+        let scratch = try Scratch()
+        let (repository, _) = try Self.repository(in: scratch)
+        let made = shell("""
+            cd '\(repository)' && blob=$(printf 'x' | git hash-object -w --stdin) &&
+            python3 -c 'import sys; sys.stdout.buffer.write(b"100644 " + sys.argv[2].encode() + b"\\0" + bytes.fromhex(sys.argv[1]))' $blob '\(name)' |
+            git hash-object -t tree -w --literally --stdin
+            """)
+        try #require(made.status == 0, "\(made.output)")
+        let tree = made.output.trimmingCharacters(in: .whitespacesAndNewlines)
+        let error = #expect(throws: GitFailure.self) { try Self.ourIndex(of: tree, in: repository) }
+        #expect(error?.description.contains("has an entry '\(name)', a name git refuses") == true, "\(String(describing: error))")
+    }
+
     @Test func aTreeOutOfGitsOrderIsNamed() throws {
         let scratch = try Scratch()
         let (repository, _) = try Self.repository(in: scratch)

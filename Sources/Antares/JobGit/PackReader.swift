@@ -40,7 +40,8 @@ final class PackReader: @unchecked Sendable {  // immutable once made
     /// The bytes of the object whose 20-byte id is at `id`, if a pack stores it whole as `type`
     /// (1 commit, 2 tree, 3 blob, 4 tag).
     func wholeObject(_ id: UnsafeRawPointer, type: UInt8) -> [UInt8]? {
-        guard let (pack, offset) = locate(id), let entry = pack.entry(at: offset), entry.type == type else { return nil }
+        // A size beyond any real tree's (a damaged header) is libgit2's to report.
+        guard let (pack, offset) = locate(id), let entry = pack.entry(at: offset), entry.type == type, entry.size <= 1 << 28 else { return nil }
         return pack.inflate(entry)
     }
 

@@ -122,6 +122,10 @@ private struct TreeEntries {
             withUnsafeMutableBytes(of: &entryID.id) { $0.copyBytes(from: bytes[(end + 1)..<(end + 21)]) }
             position = end + 21
             guard let canonical = Self.canonical(mode), !name.contains(UInt8(ascii: "/")) else { throw damaged() }
+            guard !Self.refused(name) else {
+                throw GitFailure(
+                    message: "the tree \(id.objectID.short) has an entry '\(String(decoding: path + name, as: UTF8.self))', a name git refuses in an index")
+            }
             let entry = Entry(name: name, mode: canonical, id: entryID)
             if let last = entries.last, Self.treeOrder(last, entry) >= 0 {
                 throw GitFailure(
@@ -140,6 +144,11 @@ private struct TreeEntries {
         case 0o100000: mode & 0o100 != 0 ? GIT_FILEMODE_BLOB_EXECUTABLE.rawValue : GIT_FILEMODE_BLOB.rawValue
         default: nil
         }
+    }
+
+    /// The names git never puts in an index (its `verify_path`): ".", ".." and ".git" in any case.
+    private static func refused(_ name: [UInt8]) -> Bool {
+        name == [0x2e] || name == [0x2e, 0x2e] || (name.count == 4 && String(decoding: name, as: UTF8.self).lowercased() == ".git")
     }
 
     /// git's order of a tree's entries: by name, a directory's as if it ended in "/".

@@ -1,5 +1,6 @@
 import CGit2
 import Crypto
+import FuseKit
 import Glibc
 import Synchronization
 import SystemPackage

@@ -110,11 +110,12 @@ public struct SharedBases: Sendable {
             throw SharedBaseError.cannotStart(directory.path, "\(error)")
         }
         close(ends[1])
-        // On a thread of its own: Dispatch's pool, under Swift concurrency, may add a thread only later.
-        let alongsideDone = Semaphore()
-        let alongsideThread = alongside.map { work in startDetachedThread { work(); alongsideDone.signal() } == nil }
-        let report = readReport(ends[0])
-        if alongsideThread == true { alongsideDone.wait() } else { alongside?() }
+        let reportEnd = ends[0]
+        let reported = Mutex("")
+        onThreads(alongside == nil ? 1 : 2) { worker in
+            if worker == 0 { reported.withLock { $0 = readReport(reportEnd) } } else { alongside?() }
+        }
+        let report = reported.withLock { $0 }
         guard report.hasPrefix("ready") else {
             var status: Int32 = 0
             while waitpid(pid, &status, 0) < 0 && errno == EINTR {}

@@ -128,7 +128,7 @@ public struct ChangeListLayerWriter: Sendable {
     /// Moves the built layer to the destination in one rename, then removes the layer it replaced.
     private func replaceDestination(with building: FilePath) throws(ChangeListError) {
         do {
-            try Posix.rename(building.string, destination.string, flags: UInt32(RENAME_NOREPLACE_FLAG))
+            try Posix.rename(building.string, destination.string, flags: Posix.renameNoReplace)
             return
         } catch .fileExists {
             // A layer is there: swap it out below.
@@ -136,7 +136,7 @@ public struct ChangeListLayerWriter: Sendable {
             throw .layer(destination, reason: "cannot move the built layer \(building) into place: \(error)")
         }
         do {
-            try Posix.rename(building.string, destination.string, flags: UInt32(RENAME_EXCHANGE_FLAG))
+            try Posix.rename(building.string, destination.string, flags: Posix.renameExchange)
         } catch {
             throw .layer(destination, reason: "cannot swap the built layer \(building) with the one in place: \(error)")
         }
@@ -144,7 +144,3 @@ public struct ChangeListLayerWriter: Sendable {
         Posix.removeTree(building.string)
     }
 }
-
-// renameat2(2)'s flags (linux/fs.h, which Glibc does not import).
-private let RENAME_NOREPLACE_FLAG: Int32 = 1 << 0
-private let RENAME_EXCHANGE_FLAG: Int32 = 1 << 1

@@ -8,13 +8,10 @@ import SystemPackage
 /// anyway, and every mount and unmount rewrites it.
 struct StateFile: Sendable {
     let path: FilePath
-    /// The records of the file's text as this process last read or wrote it: decoding is most of what a
-    /// mount costs once a few hundred finished jobs are remembered, and the text rarely changes behind
-    /// this process's back.
-    private let decoded = DecodedRecords()
-    /// Each record's text as this process last read or wrote it: a mount changes one record, so one is
-    /// encoded.
-    private let encoded = EncodedRecords()
+    /// The file as this process last read or wrote it: a host remembers a few hundred finished jobs, a
+    /// mount changes one record, and the text rarely changes behind this process's back, so a save
+    /// decodes nothing and encodes one record.
+    private let last = LastSeen()
 
     init(path: FilePath) { self.path = path }
 
@@ -31,31 +28,51 @@ struct StateFile: Sendable {
 
     /// The records as they are now.
     func read() throws(ManagerError) -> [MountRecord] {
-        guard let data = FileManager.default.contents(atPath: path.string), !data.isEmpty else { return [] }
-        if let records = decoded.records(of: data) { return records }
+        let bytes: [UInt8]
+        do { bytes = try Self.contents(of: path) } catch { throw .state(path.string, reason: "cannot be read: \(error)") }
+        if bytes.isEmpty { return [] }
+        if let snapshot = last.snapshot, snapshot.holds(bytes) { return snapshot.records }
         do {
-            let parsed = try StateFileText.parse(String(decoding: data, as: UTF8.self))
-            let records = parsed.map(\.record)
-            decoded.remember(records, as: data)
-            encoded.remember(parsed)
-            return records
+            let parsed = try StateFileText.parse(String(decoding: bytes, as: UTF8.self))
+            let snapshot = Snapshot(bytes: bytes, records: parsed.map(\.record), texts: parsed.map(\.text))
+            last.snapshot = snapshot
+            return snapshot.records
         } catch {
             throw .state(path.string, reason: "cannot be read: \(error)")
         }
     }
 
     private func store(_ records: [MountRecord]) throws(ManagerError) {
-        let text = encoded.text(of: records, encoding: StateFileText.text(of:))
+        let snapshot = Snapshot(records, after: last.snapshot)
         let temporary = path.string + ".tmp-\(getpid())"
         let fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
         guard fd >= 0 else { throw .state(temporary, reason: String(cString: strerror(errno))) }
-        let written = text.withCString { write(fd, $0, strlen($0)) }
+        let written = snapshot.bytes.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
         close(fd)
-        guard written == text.utf8.count, rename(temporary, path.string) == 0 else {
+        guard written == snapshot.bytes.count else {
             unlink(temporary)
             throw .state(path.string, reason: "cannot be written: \(String(cString: strerror(errno)))")
         }
-        decoded.remember(records, as: Data(text.utf8))
+        do throws(Errno) {
+            try Self.replace(path.string, with: temporary)
+        } catch {
+            unlink(temporary)
+            throw .state(path.string, reason: "cannot be written: \(error)")
+        }
+        last.snapshot = snapshot
+    }
+
+    /// Puts `temporary` in the place of the file at `path` in one step. Exchanged, not renamed over: ext4
+    /// starts writing a file out at once when it replaces another by a rename (its `auto_da_alloc`),
+    /// a disk write for each of a job's saves, where a later save often replaces the file first.
+    private static func replace(_ path: String, with temporary: String) throws(Errno) {
+        do {
+            try Posix.rename(temporary, path, flags: Posix.renameExchange)
+            unlink(temporary)
+        } catch .noSuchFileOrDirectory, .invalidArgument {
+            // No file yet, or a file system that cannot exchange.
+            try Posix.rename(temporary, path)
+        }
     }
 
     private func lockFile() throws(ManagerError) -> Int32 {
@@ -66,47 +83,79 @@ struct StateFile: Sendable {
         while flock(fd, LOCK_EX) != 0 && errno == EINTR {}
         return fd
     }
-}
 
-/// The last text of the state file this process saw, with its records.
-private final class DecodedRecords: Sendable {
-    private let last = Mutex<(text: Data, records: [MountRecord])?>(nil)
-
-    func records(of text: Data) -> [MountRecord]? {
-        last.withLock { $0?.text == text ? $0?.records : nil }
-    }
-
-    func remember(_ records: [MountRecord], as text: Data) {
-        last.withLock { $0 = (text, records) }
-    }
-}
-
-/// The TOML text of each record this process last read or wrote, by mount ID; the file is their
-/// concatenation (an array of tables is its `[[mounts]]` sections one after the other).
-private final class EncodedRecords: Sendable {
-    private let last = Mutex<[String: (record: MountRecord, text: String)]>([:])
-
-    /// Keeps the texts of records read in Scorpio's own layout, to be written again as they are.
-    func remember(_ parsed: [(record: MountRecord, text: String?)]) {
-        last.withLock { last in
-            for (record, text) in parsed {
-                if let text { last[record.mountID] = (record, text) }
+    /// The whole file; none is empty.
+    private static func contents(of path: FilePath) throws -> [UInt8] {
+        let fd = open(path.string, O_RDONLY | O_CLOEXEC)
+        if fd < 0 {
+            if errno == ENOENT { return [] }
+            throw Errno(rawValue: errno)
+        }
+        defer { close(fd) }
+        var status = stat()
+        guard fstat(fd, &status) == 0 else { throw Errno(rawValue: errno) }
+        var bytes = [UInt8](repeating: 0, count: Int(status.st_size) + 1)
+        var count = 0
+        while true {
+            let read = bytes.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress! + count, $0.count - count) }
+            if read < 0 {
+                if errno == EINTR { continue }
+                throw Errno(rawValue: errno)
             }
+            if read == 0 { break }
+            count += read
+            if count == bytes.count { bytes.append(contentsOf: repeatElement(0, count: bytes.count)) }
         }
+        bytes.removeLast(bytes.count - count)
+        return bytes
+    }
+}
+
+/// A state file's bytes with their records and each record's text in Scorpio's layout (nil for a
+/// record read from text another writer laid out); the file is the texts joined by blank lines.
+private struct Snapshot: Sendable {
+    let bytes: [UInt8]
+    let records: [MountRecord]
+    let texts: [String?]
+
+    func holds(_ text: [UInt8]) -> Bool {
+        guard text.count == bytes.count else { return false }
+        return bytes.isEmpty || text.withUnsafeBytes { new in bytes.withUnsafeBytes { memcmp(new.baseAddress!, $0.baseAddress!, $0.count) == 0 } }
     }
 
-    func text(of records: [MountRecord], encoding encode: (MountRecord) -> String) -> String {
-        let known = last.withLock { $0 }
-        var texts: [String: (record: MountRecord, text: String)] = [:]
-        var document = ""
+    init(bytes: [UInt8], records: [MountRecord], texts: [String?]) {
+        (self.bytes, self.records, self.texts) = (bytes, records, texts)
+    }
+
+    /// The file of `records`, reusing the text of each record `previous` holds unchanged. A save moves
+    /// or drops a few records and keeps the order of the rest, so they are matched walking both lists.
+    init(_ records: [MountRecord], after previous: Snapshot?) {
+        var texts: [String?] = []
+        texts.reserveCapacity(records.count)
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity((previous?.bytes.count ?? 0) + 1024)
+        var next = 0
         for record in records {
-            let text: String
-            if let previous = known[record.mountID], previous.record == record { text = previous.text } else { text = encode(record) }
-            texts[record.mountID] = (record, text)
-            if !document.isEmpty { document += "\n" }
-            document += text
+            var text: String?
+            if let previous, let index = previous.records[next...].firstIndex(where: { $0.mountID == record.mountID }) {
+                next = index + 1
+                if previous.records[index] == record { text = previous.texts[index] }
+            }
+            let recordText = text ?? StateFileText.text(of: record)
+            if !bytes.isEmpty { bytes.append(UInt8(ascii: "\n")) }
+            bytes.append(contentsOf: recordText.utf8)
+            texts.append(recordText)
         }
-        last.withLock { $0 = texts }
-        return document
+        (self.bytes, self.records, self.texts) = (bytes, records, texts)
+    }
+}
+
+/// The last snapshot of the file this process read or wrote.
+private final class LastSeen: Sendable {
+    private let last = Mutex<Snapshot?>(nil)
+
+    var snapshot: Snapshot? {
+        get { last.withLock { $0 } }
+        set { last.withLock { $0 = newValue } }
     }
 }

@@ -31,6 +31,10 @@ enum Posix {
         try check(renameat2(AT_FDCWD, from, AT_FDCWD, to, flags))
     }
 
+    /// renameat2(2)'s flags (linux/fs.h, which Glibc does not import).
+    static let renameNoReplace: UInt32 = 1 << 0
+    static let renameExchange: UInt32 = 1 << 1
+
     static func readlink(_ path: String) throws(Errno) -> String {
         var buffer = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
         let count = Glibc.readlink(path, &buffer, buffer.count - 1)

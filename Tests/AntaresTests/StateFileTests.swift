@@ -1,0 +1,121 @@
+@testable import Antares
+import Dicfuse
+import Foundation
+import ScorpioTestSupport
+import SystemPackage
+import Testing
+
+/// A save writes each unchanged record's text as it last read or wrote it: what it writes must still be
+/// exactly the text of the records it was given, whatever moved, changed or went, and whatever another
+/// process wrote in between.
+@Suite struct StateFileTests {
+    private static func record(_ name: String, _ state: MountLifecycle = .ready) -> MountRecord {
+        MountRecord(
+            mountID: "id-\(name)", jobID: JobID(rawValue: name)!, spec: JobSpec(path: "src/\(name)"), mountpoint: "/m/\(name)",
+            upper: "/u/\(name)", changeList: nil, driver: "kernel", base: "git /srv/mono.git/@0123", state: state,
+            pid: 42, createdAtEpochMilliseconds: 1, lastSeenEpochMilliseconds: 2)
+    }
+
+    /// The file's text and what a process that never saw it before reads from it.
+    private static func written(_ path: FilePath) throws -> (text: String, records: [MountRecord]) {
+        (try String(contentsOfFile: path.string, encoding: .utf8), try StateFile(path: path).read())
+    }
+
+    private static func text(of records: [MountRecord]) -> String {
+        records.map(StateFileText.text(of:)).joined(separator: "\n")
+    }
+
+    @Test func eachSaveWritesExactlyItsRecordsWhatMovedChangedOrWent() throws {
+        try withTemporaryDirectory { directory in
+            let path = directory.appending("state.toml")
+            let file = StateFile(path: path)
+            let changes: [(String, (inout [MountRecord]) -> Void)] = [
+                ("five records", { $0 = ["a", "b", "c", "d", "e"].map { Self.record($0) } }),
+                ("one in the middle changes", { $0[2].state = .failed(reason: "busy") }),
+                ("one moves to the end", { let moved = $0.remove(at: 1); $0.append(moved) }),
+                ("the first and one further on go", { $0.removeAll { ["a", "d"].contains($0.jobID.rawValue) } }),
+                ("a new one comes first", { $0.insert(Self.record("f"), at: 0) }),
+                ("nothing changes", { _ in }),
+                ("the order is reversed", { $0.reverse() }),
+                ("all go", { $0 = [] }),
+                ("one comes back", { $0 = [Self.record("a", .unmounted)] }),
+            ]
+            var expected: [MountRecord] = []
+            for (what, change) in changes {
+                change(&expected)
+                try file.update { (records: inout [MountRecord]) throws(ManagerError) in change(&records) }
+                let (text, records) = try Self.written(path)
+                #expect(text == Self.text(of: expected), "\(what)")
+                #expect(records == expected, "\(what)")
+            }
+            let left = try FileManager.default.contentsOfDirectory(atPath: directory.string).sorted()
+            #expect(left == ["state.toml", "state.toml.lock"], "no temporary file or replaced text is left")
+        }
+    }
+
+    @Test func whatAnotherProcessWroteIsKeptBySaves() throws {
+        try withTemporaryDirectory { directory in
+            let path = directory.appending("state.toml")
+            let file = StateFile(path: path)
+            try file.update { (records: inout [MountRecord]) throws(ManagerError) in records = [Self.record("a"), Self.record("b")] }
+            // Another process changes b's record in place, with this process's last text of it cached.
+            let edited = try String(contentsOfFile: path.string, encoding: .utf8)
+                .replacingOccurrences(of: "mountpoint = \"/m/b\"", with: "mountpoint = \"/elsewhere\"")
+            try edited.write(toFile: path.string, atomically: true, encoding: .utf8)
+            try file.update { (records: inout [MountRecord]) throws(ManagerError) in records.append(Self.record("c")) }
+            var expected = [Self.record("a"), Self.record("b"), Self.record("c")]
+            expected[1].mountpoint = "/elsewhere"
+            let (text, records) = try Self.written(path)
+            #expect(records == expected)
+            #expect(text == Self.text(of: expected))
+        }
+    }
+
+    /// A file laid out by another writer (an earlier Scorpio's TOML encoder) is written in Scorpio's
+    /// layout at the first save, its records unchanged.
+    @Test func aFileInAnotherLayoutIsRewrittenInOursAtTheFirstSave() throws {
+        try withTemporaryDirectory { directory in
+            let path = directory.appending("state.toml")
+            let foreign = """
+                [[mounts]]
+                base = 'git /srv/mono.git/@0123'
+                created_at_epoch_ms = 1
+                driver = 'kernel'
+                job_id = 'a'
+                last_seen_epoch_ms = 2
+                mount_id = 'id-a'
+                mountpoint = '/m/a'
+                pid = 42
+                upper = '/u/a'
+
+                [mounts.spec]
+                path = 'src/a'
+
+                [mounts.state]
+                state = 'Ready'
+                """
+            try foreign.write(toFile: path.string, atomically: true, encoding: .utf8)
+            let file = StateFile(path: path)
+            #expect(try file.read() == [Self.record("a")])
+            try file.update { (records: inout [MountRecord]) throws(ManagerError) in records.append(Self.record("b")) }
+            let (text, records) = try Self.written(path)
+            #expect(records == [Self.record("a"), Self.record("b")])
+            #expect(text == Self.text(of: records))
+        }
+    }
+
+    @Test func aMissingStateFileHoldsNoRecordsAndAnUnreadableOneIsAnErrorNamingIt() throws {
+        try withTemporaryDirectory { directory in
+            let path = directory.appending("state.toml")
+            let none = try StateFile(path: path).read()
+            #expect(none == [])
+            #expect(mkdir(path.string, 0o755) == 0)
+            do throws(ManagerError) {
+                _ = try StateFile(path: path).read()
+                Issue.record("a directory was read as a state file")
+            } catch {
+                #expect(error.description == "state file \(path): cannot be read: Is a directory")
+            }
+        }
+    }
+}

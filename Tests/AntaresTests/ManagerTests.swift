@@ -107,8 +107,11 @@ struct ManagerTests {
     }
 
     @Test func invalidJobIDsAreRefusedNamingTheProblem() {
-        for bad in ["", "a/b", "..", ".hidden", "tab\tbed", "with space", String(repeating: "x", count: 200)] {
+        for bad in ["", "a/b", "..", ".hidden", "tab\tbed", "with space", String(repeating: "x", count: 200), "bell\u{7}", "del\u{7F}", "no\u{A0}break", "é/x"] {
             #expect(throws: ManagerError.self) { try JobID.validated(bad) }
+        }
+        for good in ["a.b", "A_Z-09~!", "jöb-1", "ü.", String(repeating: "x", count: 128)] {
+            #expect(throws: Never.self) { try JobID.validated(good) }
         }
         let generated = JobID.generate(prefix: "run")
         #expect(generated.rawValue.hasPrefix("run-"))

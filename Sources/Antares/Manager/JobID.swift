@@ -30,6 +30,12 @@ public struct JobID: RawRepresentable, Hashable, Sendable, Codable, CustomString
     public static func < (lhs: JobID, rhs: JobID) -> Bool { lhs.rawValue < rhs.rawValue }
 
     private static func problem(with text: String) -> String? {
+        // Nearly every ID is printable ASCII: checked by byte, the rest by the Unicode rules below.
+        if !text.isEmpty, text.utf8.count <= 128, text.utf8.first != UInt8(ascii: "."),
+            text.utf8.allSatisfy({ $0 > 0x20 && $0 < 0x7F && $0 != UInt8(ascii: "/") })
+        {
+            return nil
+        }
         if text.isEmpty { return "it is empty" }
         if text.utf8.count > 128 { return "it is longer than 128 bytes" }
         if text == "." || text == ".." || text.hasPrefix(".") { return "it starts with a dot" }

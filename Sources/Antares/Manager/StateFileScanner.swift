@@ -1,3 +1,5 @@
+import Glibc
+
 /// A value of the state file, as either reader found it.
 enum StateValue: Equatable {
     case string(String)
@@ -24,39 +26,42 @@ enum StateFileScanner {
     private static func records(in bytes: UnsafeBufferPointer<UInt8>) -> [(table: [String: StateValue], text: String)]? {
         var records: [(table: [String: StateValue], text: String)] = []
         var current: [String: StateValue]?
+        // The record's subtables, kept apart while they fill (a value inside the record's table would be
+        // copied at every key).
+        var subtables: [String: [String: StateValue]] = [:]
         var subtable: String?
         var start = 0
         var end = 0
         func finish() {
-            guard let table = current else { return }
+            guard var table = current else { return }
+            for (name, fields) in subtables { table[name] = .table(fields) }
             records.append((table, String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<end]), as: UTF8.self)))
         }
         var lineStart = 0
         while lineStart < bytes.count {
-            let newline = bytes[lineStart...].firstIndex(of: UInt8(ascii: "\n"))
+            let newline = memchr(bytes.baseAddress! + lineStart, 0x0A, bytes.count - lineStart)
+                .map { UnsafePointer($0.assumingMemoryBound(to: UInt8.self)) - bytes.baseAddress! }
             let line = UnsafeBufferPointer(rebasing: bytes[lineStart..<(newline ?? bytes.count)])
             let next = newline.map { $0 + 1 } ?? bytes.count
             defer { lineStart = next }
             if line.isEmpty { continue }
             if line.elementsEqual(header) {
                 finish()
-                current = [:]
+                current = Dictionary(minimumCapacity: 12)
+                subtables = [:]
                 subtable = nil
                 start = lineStart
             } else if line.elementsEqual(spec) || line.elementsEqual(state) {
                 let name = line.elementsEqual(spec) ? "spec" : "state"
-                guard current != nil, current?[name] == nil else { return nil }
-                current?[name] = .table([:])
+                guard current != nil, subtables[name] == nil else { return nil }
+                subtables[name] = Dictionary(minimumCapacity: 5)
                 subtable = name
             } else {
                 guard current != nil, let (key, value) = keyValue(line) else { return nil }
                 if let subtable {
-                    guard case .table(var fields)? = current?[subtable], fields[key] == nil else { return nil }
-                    fields[key] = value
-                    current?[subtable] = .table(fields)
+                    guard subtables[subtable]?.updateValue(value, forKey: key) == nil else { return nil }
                 } else {
-                    guard current?[key] == nil else { return nil }
-                    current?[key] = value
+                    guard current?.updateValue(value, forKey: key) == nil else { return nil }
                 }
             }
             // A record's text runs to its last line, newline included: the blank line between records
@@ -65,6 +70,16 @@ enum StateFileScanner {
         }
         finish()
         return records
+    }
+
+    /// The keys Scorpio writes, made once rather than at every line.
+    private static let knownKeys: [(bytes: [UInt8], key: String)] = [
+        "mount_id", "job_id", "mountpoint", "upper", "cl_dir", "driver", "base", "pid", "created_at_epoch_ms", "last_seen_epoch_ms",
+        "path", "cl", "repository", "revision", "owner", "state", "reason",
+    ].map { (Array($0.utf8), $0) }
+
+    private static func key(_ bytes: UnsafeBufferPointer<UInt8>) -> String {
+        knownKeys.first { $0.bytes.elementsEqual(bytes) }?.key ?? String(decoding: bytes, as: UTF8.self)
     }
 
     /// `key = "string"` or `key = 123`, or nil.
@@ -76,7 +91,7 @@ enum StateFileScanner {
         guard keyEnd > 0, line.count > keyEnd + 3, line[keyEnd] == UInt8(ascii: " "), line[keyEnd + 1] == UInt8(ascii: "="),
             line[keyEnd + 2] == UInt8(ascii: " ")
         else { return nil }
-        let key = String(decoding: UnsafeBufferPointer(rebasing: line[..<keyEnd]), as: UTF8.self)
+        let key = key(UnsafeBufferPointer(rebasing: line[..<keyEnd]))
         let literal = UnsafeBufferPointer(rebasing: line[(keyEnd + 3)...])
         if literal.first == UInt8(ascii: "\"") {
             guard let text = basicString(literal) else { return nil }
@@ -99,6 +114,12 @@ enum StateFileScanner {
     /// The text of a basic string that is all of `literal`, or nil. Escapes and control characters are
     /// ASCII, so the bytes between them are copied as they are (valid UTF-8, as the file's text is).
     private static func basicString(_ literal: UnsafeBufferPointer<UInt8>) -> String? {
+        let inner = literal.dropFirst().dropLast()
+        if literal.count >= 2, literal.last == UInt8(ascii: "\""),
+            !inner.contains(where: { $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") || $0 < 0x20 && $0 != 0x09 || $0 == 0x7F })
+        {
+            return String(decoding: UnsafeBufferPointer(rebasing: inner), as: UTF8.self)
+        }
         var text: [UInt8] = []
         text.reserveCapacity(literal.count)
         var index = 1

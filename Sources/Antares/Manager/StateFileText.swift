@@ -62,7 +62,7 @@ enum StateFileText {
         }
         var records: [(record: MountRecord, text: String?)] = []
         for (index, table) in tables.enumerated() {
-            records.append((try record(in: RecordTable(fields: table.fields, name: "mounts[\(index)]")), table.text))
+            records.append((try record(in: RecordTable(fields: table.fields, index: index)), table.text))
         }
         return records
     }
@@ -131,10 +131,18 @@ struct StateFileProblem: Error, CustomStringConvertible {
     init(_ description: String) { self.description = description }
 }
 
-/// A table of a record, with the record's name for errors (`mounts[2].spec`).
+/// A table of a record, with where it is for errors (`mounts[2].spec`).
 private struct RecordTable {
     let fields: [String: StateValue]
-    let name: String
+    /// The record's place in the file, and the subtable's key.
+    let index: Int
+    var subtable: String?
+
+    init(fields: [String: StateValue], index: Int, subtable: String? = nil) {
+        (self.fields, self.index, self.subtable) = (fields, index, subtable)
+    }
+
+    var name: String { "mounts[\(index)]" + (subtable.map { ".\($0)" } ?? "") }
 
     func problem(_ key: String, _ what: String) -> StateFileProblem { StateFileProblem("\(name).\(key) \(what)") }
 
@@ -158,6 +166,6 @@ private struct RecordTable {
     func table(_ key: String) throws(StateFileProblem) -> RecordTable {
         guard let value = fields[key] else { throw problem(key, "is missing") }
         guard case .table(let inner) = value else { throw problem(key, "is not a table") }
-        return RecordTable(fields: inner, name: "\(name).\(key)")
+        return RecordTable(fields: inner, index: index, subtable: key)
     }
 }

@@ -66,6 +66,8 @@ import Testing
         ("upper = \"/u\"", "upper = \"/u\"x", false),
         ("pid = 1", "pid = 1\npid = 2", false),
         ("[mounts.state]", "[mounts.state]\n[mounts.state]", false),
+        ("pid = 1", "pid = 1\nspec = \"x\"", false),
+        ("pid = 1", "pid = 1\nstate = 2", false),
     ])
     func otherTOMLIsLeftToTOMLKit(replacing: String, with replacement: String, readable: Bool) throws {
         let text = StateFileText.text(of: Self.fewestFields).replacingOccurrences(of: replacing, with: replacement)

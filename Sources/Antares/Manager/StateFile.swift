@@ -84,7 +84,7 @@ struct StateFile: Sendable {
         return fd
     }
 
-    /// The whole file; none is empty.
+    /// The whole file; a missing one is empty.
     private static func contents(of path: FilePath) throws -> [UInt8] {
         let fd = open(path.string, O_RDONLY | O_CLOEXEC)
         if fd < 0 {

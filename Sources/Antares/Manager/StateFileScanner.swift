@@ -53,7 +53,7 @@ enum StateFileScanner {
                 start = lineStart
             } else if line.elementsEqual(spec) || line.elementsEqual(state) {
                 let name = line.elementsEqual(spec) ? "spec" : "state"
-                guard current != nil, subtables[name] == nil else { return nil }
+                guard current != nil, current?[name] == nil, subtables[name] == nil else { return nil }
                 subtables[name] = Dictionary(minimumCapacity: 5)
                 subtable = name
             } else {

@@ -85,16 +85,12 @@ struct StateFile: Sendable {
     }
 
     /// The whole file; a missing one is empty.
-    private static func contents(of path: FilePath) throws -> [UInt8] {
-        let fd = open(path.string, O_RDONLY | O_CLOEXEC)
-        if fd < 0 {
-            if errno == ENOENT { return [] }
-            throw Errno(rawValue: errno)
-        }
+    private static func contents(of path: FilePath) throws(Errno) -> [UInt8] {
+        let fd: Int32
+        do { fd = try Posix.open(path.string, O_RDONLY) } catch .noSuchFileOrDirectory { return [] }
         defer { close(fd) }
-        var status = stat()
-        guard fstat(fd, &status) == 0 else { throw Errno(rawValue: errno) }
-        var bytes = [UInt8](repeating: 0, count: Int(status.st_size) + 1)
+        // One byte more than its size, so a file grown since is seen to be longer.
+        var bytes = [UInt8](repeating: 0, count: Int(try Posix.fstat(fd).st_size) + 1)
         var count = 0
         while true {
             let read = bytes.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress! + count, $0.count - count) }

@@ -27,6 +27,9 @@ public final class DicfuseFilesystem: FuseFilesystem {
         options.writebackCache = false
         options.cacheSymlinks = true
         options.negativeTimeout = dicfuse.options.cacheTimeout  // a base never gains names
+        // Every job on the host reads its base at once: libfuse would end each worker beyond the idle
+        // count after a burst and start another (a thread and its request buffer) at the next one.
+        options.idleThreads = options.maxThreads
         return options
     }
 

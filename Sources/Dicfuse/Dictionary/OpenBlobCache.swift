@@ -27,16 +27,22 @@ final class OpenBlobCache: Sendable {
         if let cached = shard.entries.withLock({ $0.handles[key] }) { return cached }
         let opened = try open()
         let perShardLimit = self.perShardLimit
-        return shard.entries.withLock { entries in
+        var evicted: [BlobHandle] = []
+        let handle = shard.entries.withLock { entries in
             if let raced = entries.handles[key] { return raced }
-            while entries.order.count >= perShardLimit {
-                let evicted = entries.order.removeFirst()
-                entries.handles[evicted] = nil  // closed once the last reader lets go of it
+            if entries.order.count >= perShardLimit {
+                let dropped = entries.order.count - perShardLimit + 1
+                for victim in entries.order[..<dropped] {
+                    if let handle = entries.handles.removeValue(forKey: victim) { evicted.append(handle) }
+                }
+                entries.order.removeFirst(dropped)
             }
             entries.handles[key] = opened
             entries.order.append(key)
             return opened
         }
+        evicted.removeAll()  // closed here, outside the shard's lock, once no reader holds them
+        return handle
     }
 
     var count: Int { shards.reduce(0) { $0 + $1.entries.withLock { $0.handles.count } } }

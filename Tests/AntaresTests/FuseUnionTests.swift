@@ -30,6 +30,20 @@ struct FuseUnionTests {
         }
     }
 
+    /// A base file read from the dictionary is served through its blob's own descriptor, shared with
+    /// the dictionary's cache of open blobs: one descriptor per file, not a copy each, and the one the
+    /// union reads again once the file's pages are dropped.
+    @Test func baseFilesAreReadThroughTheDictionarysOwnDescriptors() throws {
+        let union = try UnionFixture(driver: .fuse)
+        let files = ["src/main.c", "run.sh", "src/lib/moved.h", "blob.bin", "odd dir/a+b#c d.txt", "new/deep/er/file"]
+        let expected = files.map { shell("git -C '\(union.repository.path)' show 'main:\($0)' | sha256sum").output }
+        func readAll() -> [String] { files.map { union.run("sha256sum < '\($0)'") } }
+        #expect(readAll() == expected)
+        #expect(openRegularFiles(under: union.scratch.path.appending("store")) == files.count)
+        for file in files { try dropCachedPages(union.path(file)) }
+        #expect(readAll() == expected, "read again from the descriptors the union kept")
+    }
+
     @Test func repeatedWalksAreServedFromTheKernelsCaches() throws {
         let union = try FuseUnionMount()
         let walk = "find . -printf '%s %m %y\\n' > /dev/null"
@@ -172,4 +186,30 @@ struct FuseUnionTests {
         try union.mount()
         #expect(snapshot(union.mountpoint) == before)
     }
+}
+
+/// How many of this process's descriptors are open on regular files below `directory`.
+private func openRegularFiles(under directory: FilePath) -> Int {
+    guard let listing = opendir("/proc/self/fd") else { return -1 }
+    defer { closedir(listing) }
+    var count = 0
+    while let entry = readdir(listing) {
+        let name = withUnsafeBytes(of: entry.pointee.d_name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
+        var target = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
+        var st = stat()
+        let length = readlink("/proc/self/fd/\(name)", &target, target.count - 1)
+        guard length > 0, stat("/proc/self/fd/\(name)", &st) == 0, st.st_mode & S_IFMT == S_IFREG else { continue }
+        let path = String(decoding: target[..<length].map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        if path.hasPrefix(directory.string + "/") { count += 1 }
+    }
+    return count
+}
+
+/// Drops the page cache of the file at `path`, so its next read goes to its filesystem again.
+private func dropCachedPages(_ path: String) throws {
+    let descriptor = open(path, O_RDONLY | O_CLOEXEC)
+    guard descriptor >= 0 else { throw Errno(rawValue: errno) }
+    defer { close(descriptor) }
+    let result = posix_fadvise(descriptor, 0, 0, POSIX_FADV_DONTNEED)
+    guard result == 0 else { throw Errno(rawValue: result) }
 }

@@ -3,26 +3,39 @@ import Glibc
 import Synchronization
 import SystemPackage
 
-/// An open descriptor of a union file's data in the upper layer, the work directory or the change list,
-/// closed when the last user lets go of it.
+/// An open descriptor of a union file's data in the upper layer, the work directory or a lower layer,
+/// closed when the last user lets go of it (by its owner, when it has one).
 final class DataDescriptor: Sendable {
     let descriptor: Int32
-    /// Whether it may be written (the upper layer's file or an orphan's), rather than the change list's.
+    /// Whether it may be written (the upper layer's file or an orphan's), rather than a lower layer's.
     let isWritable: Bool
     /// The file's group when it is set-group-ID without group execute (a write by someone outside that
     /// group clears the bit, which the kernel leaves to the filesystem); nil otherwise. Kept for the
     /// descriptor's life: a mode change through the union drops the descriptor.
     let setGroupIDWithoutExecute: gid_t?
+    /// What the descriptor belongs to when it is shared rather than the union's own (see ``SharedDescriptor``).
+    private let owner: (any Sendable & AnyObject)?
 
     init(descriptor: Int32, isWritable: Bool) {
         self.descriptor = descriptor
         self.isWritable = isWritable
+        owner = nil
         var st = stat()
-        let mode = fstat(descriptor, &st) == 0 ? st.st_mode : 0
-        setGroupIDWithoutExecute = isWritable && mode & S_ISGID != 0 && mode & S_IXGRP == 0 ? st.st_gid : nil
+        let mode = isWritable && fstat(descriptor, &st) == 0 ? st.st_mode : 0
+        setGroupIDWithoutExecute = mode & S_ISGID != 0 && mode & S_IXGRP == 0 ? st.st_gid : nil
     }
 
-    deinit { close(descriptor) }
+    /// A lower file's descriptor that `shared.owner` keeps open and closes.
+    init(reading shared: SharedDescriptor) {
+        descriptor = shared.descriptor
+        isWritable = false
+        setGroupIDWithoutExecute = nil
+        owner = shared.owner
+    }
+
+    deinit {
+        if owner == nil { close(descriptor) }
+    }
 }
 
 /// Descriptors of the files the kernel reads and writes by inode: the union answers `open` with
@@ -56,19 +69,25 @@ final class DataDescriptorCache: Sendable {
 
     /// Keeps `descriptor` for `inode` unless a writable one is already kept (then that one is returned).
     func keep(_ descriptor: DataDescriptor, for inode: Inode) -> DataDescriptor {
-        state.withLock { state in
+        let limit = self.limit
+        var evicted: [DataDescriptor] = []
+        let kept = state.withLock { state in
             if let existing = state.descriptors[inode], existing.isWritable || !descriptor.isWritable { return existing }
-            let replacing = state.descriptors.updateValue(descriptor, forKey: inode) != nil
-            if !replacing { state.order.append(inode) }
-            let limit = self.limit
+            if let replaced = state.descriptors.updateValue(descriptor, forKey: inode) {
+                evicted.append(replaced)
+            } else {
+                state.order.append(inode)
+            }
             while state.descriptors.count > limit, state.orderStart < state.order.count {
                 let victim = state.order[state.orderStart]
                 state.orderStart += 1
-                if victim != inode { state.descriptors[victim] = nil }  // closed once its last user lets go
+                if victim != inode, let dropped = state.descriptors.removeValue(forKey: victim) { evicted.append(dropped) }
             }
             if state.order.count > 4 * limit + 64 { Self.compact(&state) }
             return descriptor
         }
+        evicted.removeAll()  // closed here, outside the lock, once their last users let go
+        return kept
     }
 
     /// Drops the order's entries that no longer name a kept descriptor (removed, evicted, or kept again later).

@@ -13,7 +13,13 @@ final class DictionaryLayerTree: LayerTree {
     /// from the root (the union asks by path, and the base never changes).
     private let directories = Mutex<[String: Inode]>([:])
 
-    init(dictionary: BaseDictionary) { self.dictionary = dictionary }
+    /// The source's xattrs, if it keeps any.
+    private let attributeSource: (any ExtendedAttributeSource)?
+
+    init(dictionary: BaseDictionary) {
+        self.dictionary = dictionary
+        attributeSource = dictionary.dicfuse.source as? any ExtendedAttributeSource
+    }
 
     private var dicfuse: Dicfuse { dictionary.dicfuse }
 
@@ -46,14 +52,12 @@ final class DictionaryLayerTree: LayerTree {
         try dicfuse.readlink(try resolve(path).inode).string
     }
 
-    func openForReading(_ path: String) throws(Errno) -> Int32? {
+    /// The blob's descriptor, shared with the dictionary's cache of open blobs.
+    func openForReading(_ path: String) throws(Errno) -> SharedDescriptor? {
         let entry = try resolve(path)
         guard entry.fileType == .regular else { return nil }
         let blob = try dicfuse.blob(of: entry.inode)
-        // A descriptor of its own: the blob's stays with the dictionary's cache of open blobs.
-        let descriptor = withExtendedLifetime(blob) { fcntl(blob.descriptor.rawValue, F_DUPFD_CLOEXEC, 0) }
-        guard descriptor >= 0 else { throw Errno(rawValue: errno) }
-        return descriptor
+        return SharedDescriptor(descriptor: blob.descriptor.rawValue, owner: blob)
     }
 
     func list(_ path: String) throws(Errno) -> [(name: String, type: UInt8)] {
@@ -65,12 +69,12 @@ final class DictionaryLayerTree: LayerTree {
     /// As through the mount: a source without xattrs answers ENOSYS there, which the kernel passes on
     /// as EOPNOTSUPP.
     func xattr(_ path: String, _ name: String) throws(Errno) -> [UInt8] {
-        guard let source = dicfuse.source as? any ExtendedAttributeSource else { throw .notSupported }
+        guard let source = attributeSource else { throw .notSupported }
         return try source.extendedAttribute(name, at: FilePath(path))
     }
 
     func xattrNames(_ path: String) throws(Errno) -> [String] {
-        guard let source = dicfuse.source as? any ExtendedAttributeSource else { throw .notSupported }
+        guard let source = attributeSource else { throw .notSupported }
         return try source.extendedAttributeNames(at: FilePath(path))
     }
 }

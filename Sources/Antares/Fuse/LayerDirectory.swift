@@ -112,7 +112,9 @@ struct LayerDirectory: Sendable {
     // MARK: - Making and removing entries
 
     func open(_ path: String, _ flags: Int32, _ mode: mode_t = 0) throws(Errno) -> Int32 {
-        if let tree, flags & O_ACCMODE == O_RDONLY, flags & O_CREAT == 0, let descriptor = try tree.openForReading(path) {
+        if let tree, flags & O_ACCMODE == O_RDONLY, flags & O_CREAT == 0, let shared = try tree.openForReading(path) {
+            let descriptor = withExtendedLifetime(shared.owner) { fcntl(shared.descriptor, F_DUPFD_CLOEXEC, 0) }
+            guard descriptor >= 0 else { throw Errno(rawValue: errno) }
             return descriptor
         }
         return try at(path) { (directory, name) throws(Errno) -> Int32 in
@@ -120,6 +122,13 @@ struct LayerDirectory: Sendable {
             guard fd >= 0 else { throw Errno(rawValue: errno) }
             return fd
         }
+    }
+
+    /// A read-only descriptor of the file at `path` to keep: the layer tree's own where it has one,
+    /// else a new one.
+    func openForKeeping(_ path: String) throws(Errno) -> DataDescriptor {
+        if let tree, let shared = try tree.openForReading(path) { return DataDescriptor(reading: shared) }
+        return DataDescriptor(descriptor: try open(path, O_RDONLY), isWritable: false)
     }
 
     func makeDirectory(_ path: String, _ mode: mode_t) throws(Errno) {

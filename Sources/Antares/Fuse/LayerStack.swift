@@ -153,6 +153,7 @@ struct LayerStack: Sendable {
             }
             places.append(.init(layer: index, path: candidate))
             if top == nil { top = st }
+            if index == lowers.count - 1 { break }  // nothing below for a marker to hide or redirect to
             if format.isOpaque(candidate, in: lowers[index]) { break }
             if let redirect = format.redirect(of: candidate, in: lowers[index]) {
                 if redirect.hasPrefix("/") { absoluteBelow = String(redirect.dropFirst()) } else { nameBelow = redirect }

@@ -8,10 +8,17 @@ protocol LayerTree: Sendable {
     /// The entry's status without following a symlink; nil when there is none.
     func status(_ path: String) -> stat?
     func readlink(_ path: String) throws(Errno) -> String
-    /// A new read-only descriptor of a regular file's bytes, or nil for any other kind of entry.
-    func openForReading(_ path: String) throws(Errno) -> Int32?
+    /// A read-only descriptor of a regular file's bytes, or nil for any other kind of entry.
+    func openForReading(_ path: String) throws(Errno) -> SharedDescriptor?
     /// Names in a directory (without `.` and `..`) with their `d_type`.
     func list(_ path: String) throws(Errno) -> [(name: String, type: UInt8)]
     func xattr(_ path: String, _ name: String) throws(Errno) -> [UInt8]
     func xattrNames(_ path: String) throws(Errno) -> [String]
+}
+
+/// A read-only descriptor that `owner` keeps open and closes once released: read it by offset only
+/// (pread, splice), as its other users do.
+struct SharedDescriptor: Sendable {
+    let descriptor: Int32
+    let owner: any Sendable & AnyObject
 }

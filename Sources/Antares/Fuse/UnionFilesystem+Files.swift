@@ -93,8 +93,8 @@ extension UnionFilesystem {
         if let kept = dataDescriptors.descriptor(for: inode) { return kept }
         return try namespaceLock.reading { () throws(Errno) -> DataDescriptor in
             let entry = try location(of: inode).entry
-            let descriptor = try entry.directory.open(entry.path, entry.isWritable ? O_RDWR : O_RDONLY)
-            return dataDescriptors.keep(DataDescriptor(descriptor: descriptor, isWritable: entry.isWritable), for: inode)
+            guard entry.isWritable else { return dataDescriptors.keep(try entry.directory.openForKeeping(entry.path), for: inode) }
+            return dataDescriptors.keep(DataDescriptor(descriptor: try entry.directory.open(entry.path, O_RDWR), isWritable: true), for: inode)
         }
     }
 

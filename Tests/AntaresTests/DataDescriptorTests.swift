@@ -1,0 +1,42 @@
+@testable import Antares
+import Glibc
+import SystemPackage
+import Testing
+
+/// The union's kept descriptors: its own ones it closes, shared ones (a base blob's) it only holds.
+struct DataDescriptorTests {
+    /// Stands for a base blob: closes its descriptor when the last holder lets go.
+    final class Owner: Sendable {
+        let descriptor: Int32
+        init(_ descriptor: Int32) { self.descriptor = descriptor }
+        deinit { close(descriptor) }
+    }
+
+    private func isOpen(_ descriptor: Int32) -> Bool { fcntl(descriptor, F_GETFD) != -1 }
+
+    @Test func aSharedDescriptorIsHeldNotClosed() throws {
+        let descriptor = open("/dev/null", O_RDONLY | O_CLOEXEC)
+        try #require(descriptor >= 0)
+        var owner: Owner? = Owner(descriptor)
+        weak let watched = owner
+        var kept: DataDescriptor? = DataDescriptor(reading: SharedDescriptor(descriptor: descriptor, owner: owner!))
+        owner = nil
+        #expect(watched != nil && isOpen(descriptor), "the union's hold keeps the owner and its descriptor")
+        #expect(kept?.isWritable == false)
+        kept = nil
+        #expect(watched == nil, "the owner goes, and closes, once nobody holds it")
+    }
+
+    @Test func evictingASharedDescriptorLeavesItOpenForItsOwner() throws {
+        let cache = DataDescriptorCache(limit: 1)
+        let descriptor = open("/dev/null", O_RDONLY | O_CLOEXEC)
+        try #require(descriptor >= 0)
+        let owner = Owner(descriptor)
+        _ = cache.keep(DataDescriptor(reading: SharedDescriptor(descriptor: descriptor, owner: owner)), for: Inode(2))
+        let other = open("/dev/null", O_RDONLY | O_CLOEXEC)
+        try #require(other >= 0)
+        _ = cache.keep(DataDescriptor(descriptor: other, isWritable: false), for: Inode(3))
+        #expect(cache.descriptor(for: Inode(2)) == nil, "evicted")
+        #expect(isOpen(owner.descriptor), "the owner's descriptor is the owner's to close")
+    }
+}

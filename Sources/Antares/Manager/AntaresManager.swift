@@ -115,7 +115,7 @@ public final class AntaresManager: Sendable {
         // A job about to be forgotten is not announced as unmounting: should this process die meanwhile,
         // its record (this pid's, mounted) is recovered like any other of a dead process.
         if !forgotten { try save(record) }
-        let job = live.withLock { $0.removeValue(forKey: id) }
+        var job = live.withLock { $0.removeValue(forKey: id) }
         do {
             if let job {
                 try unmountUnion(job, at: FilePath(record.mountpoint), lazy: lazy)
@@ -128,6 +128,12 @@ public final class AntaresManager: Sendable {
             record.state = .failed(reason: "\(error)")
             try? save(record)
             throw .union(error)
+        }
+        if job?.union.driverKind == .fuse {
+            job = nil
+            // A fuse union's node table is many small allocations, freed with it: give their pages back
+            // to the system (a daemon would otherwise keep the peak of its past jobs), off the request.
+            _ = startDetachedThread { malloc_trim(0) }
         }
         if !keepUpper {
             for directory in [record.upper, paths.work(id).string] + [record.changeList].compactMap({ $0 }) {

@@ -52,7 +52,7 @@ struct LowerOrigin: Sendable, Equatable {
         var path: String
     }
 
-    var places: [Place]
+    var places: CompactList<Place>
     /// The entry's path in the lower layers' namespace (what a redirect to it records).
     var path: String
     var isDirectory: Bool
@@ -76,7 +76,7 @@ struct LayerStack: Sendable {
     let format: OverlayFormat
 
     var rootLower: LowerOrigin {
-        var places: [LowerOrigin.Place] = []
+        var places = CompactList<LowerOrigin.Place>()
         for index in lowers.indices {
             places.append(LowerOrigin.Place(layer: index, path: ""))
             if format.isOpaque("", in: lowers[index]) { break }
@@ -133,22 +133,25 @@ struct LayerStack: Sendable {
 
     /// ``lowerChild(of:named:)`` with the entry's status in its topmost layer.
     private func lowerChildAndStatus(of parent: LowerOrigin, named name: String) -> (origin: LowerOrigin, top: stat)? {
-        var places: [LowerOrigin.Place] = []
+        var places = CompactList<LowerOrigin.Place>()
         var top: stat?
         var nameBelow = name
         var absoluteBelow: String?
+        let path = joinPath(parent.path, name)
         for index in lowers.indices {
             let candidate: String
             if let absoluteBelow {
                 candidate = absoluteBelow
             } else {
                 guard let directory = parent.place(in: index) else { continue }
-                candidate = joinPath(directory, nameBelow)
+                // Where nothing redirects, a layer's path is the union's: one string for both, kept by
+                // every node (a tree's nodes hold most of a union's memory).
+                candidate = directory == parent.path && nameBelow == name ? path : joinPath(directory, nameBelow)
             }
             guard let st = lowers[index].status(candidate) else { continue }
             if st.isWhiteout { break }
             guard st.isDirectory else {
-                if places.isEmpty { return (LowerOrigin(places: [.init(layer: index, path: candidate)], path: joinPath(parent.path, name), isDirectory: false), st) }
+                if places.isEmpty { return (LowerOrigin(places: [.init(layer: index, path: candidate)], path: path, isDirectory: false), st) }
                 break
             }
             places.append(.init(layer: index, path: candidate))
@@ -160,7 +163,7 @@ struct LayerStack: Sendable {
             }
         }
         guard let top else { return nil }
-        return (LowerOrigin(places: places, path: joinPath(parent.path, name), isDirectory: true), top)
+        return (LowerOrigin(places: places, path: path, isDirectory: true), top)
     }
 
     /// The topmost lower layer holding `lower`.

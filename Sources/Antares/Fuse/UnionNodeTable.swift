@@ -12,7 +12,7 @@ struct NodeName: Sendable, Equatable {
 /// A file or directory of the union as the kernel knows it, numbered for the life of the mount.
 struct UnionNode: Sendable {
     /// The first is the one used to reach the node; empty once the last name is gone.
-    var names: [NodeName]
+    var names: CompactList<NodeName>
     var lower: LowerOrigin?
     var children: [String: Inode] = [:]
     var lookups: UInt64 = 0

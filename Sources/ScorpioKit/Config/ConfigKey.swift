@@ -16,9 +16,11 @@ public struct ConfigKey: Sendable, Hashable, Identifiable, CustomStringConvertib
     private let assign: @Sendable (inout ScorpioConfig, ConfigRawValue) throws(ConfigValueRejection) -> Void
     private let read: @Sendable (ScorpioConfig) -> ConfigRawValue
 
+    /// `property` is made on first use: a key path is built at run time, and a command uses a few keys
+    /// of the table.
     public init<Value>(
         _ name: String,
-        _ property: WritableKeyPath<ScorpioConfig, Value> & Sendable,
+        _ property: @autoclosure @escaping @Sendable () -> WritableKeyPath<ScorpioConfig, Value> & Sendable,
         _ codec: ConfigValueCodec<Value>,
         also sectionedName: SectionedKeyName? = nil,
         secret: Bool = false,
@@ -29,8 +31,8 @@ public struct ConfigKey: Sendable, Hashable, Identifiable, CustomStringConvertib
         self.typeName = codec.typeName
         self.summary = summary
         self.isSecret = secret
-        self.assign = { config, raw throws(ConfigValueRejection) in config[keyPath: property] = try codec.decode(raw) }
-        self.read = { config in codec.encode(config[keyPath: property]) }
+        self.assign = { config, raw throws(ConfigValueRejection) in config[keyPath: property()] = try codec.decode(raw) }
+        self.read = { config in codec.encode(config[keyPath: property()]) }
     }
 
     public var id: String { name }

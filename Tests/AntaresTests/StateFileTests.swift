@@ -118,4 +118,24 @@ import Testing
             }
         }
     }
+
+    /// A process killed between the exchange and the unlink leaves its temporary file; the next one to
+    /// look removes it, and leaves a live process's alone.
+    @Test func temporariesOfEndedProcessesAreRemoved() throws {
+        try withTemporaryDirectory { directory in
+            let path = directory.appending("state.toml")
+            let file = StateFile(path: path)
+            try file.update { $0 = [Self.record("a")] }
+            let limit = try String(contentsOfFile: "/proc/sys/kernel/pid_max", encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
+            let ended = directory.appending("state.toml.tmp-\(Int(limit)! + 1)")  // above pid_max: no process has it
+            let live = directory.appending("state.toml.tmp-\(getpid())")
+            let other = directory.appending("other.toml.tmp-\(Int(limit)! + 1)")
+            for leftover in [ended, live, other] { #expect(FileManager.default.createFile(atPath: leftover.string, contents: Data("x".utf8))) }
+            file.removeLeftoverTemporaries()
+            #expect(!FileManager.default.fileExists(atPath: ended.string), "an ended process's temporary goes")
+            #expect(FileManager.default.fileExists(atPath: live.string), "a live process's stays")
+            #expect(FileManager.default.fileExists(atPath: other.string), "another file's stays")
+            #expect(try StateFile(path: path).read() == [Self.record("a")])
+        }
+    }
 }

@@ -219,12 +219,13 @@ public final class AntaresManager: Sendable {
     // MARK: - Recovery
 
     /// Finds jobs whose serving process is gone: detaches their unions and marks
-    /// them Failed, keeping their upper directories — the work is the user's to keep, export or remove
+    /// them Failed (and removes the state file's temporaries such processes left), keeping their upper directories — the work is the user's to keep, export or remove
     /// (`unmountJob`), and remounting needs a process that will keep serving, which this may not be.
     /// Returns the jobs it changed.
     @discardableResult
     public func recover() throws(ManagerError) -> [MountRecord] {
-        try stateFile.update { (records: inout [MountRecord]) throws(ManagerError) -> [MountRecord] in
+        stateFile.removeLeftoverTemporaries()
+        return try stateFile.update { (records: inout [MountRecord]) throws(ManagerError) -> [MountRecord] in
             var recovered: [MountRecord] = []
             for index in records.indices where records[index].state.expectsMount && !Self.isAlive(records[index].pid) {
                 try? Self.detach(records[index])

@@ -218,10 +218,10 @@ public final class AntaresManager: Sendable {
 
     // MARK: - Recovery
 
-    /// Finds jobs whose serving process is gone: detaches their unions and marks
-    /// them Failed (and removes the state file's temporaries such processes left), keeping their upper directories — the work is the user's to keep, export or remove
-    /// (`unmountJob`), and remounting needs a process that will keep serving, which this may not be.
-    /// Returns the jobs it changed.
+    /// Finds jobs whose serving process is gone: detaches their unions and marks them Failed, keeping
+    /// their upper directories — the work is the user's to keep, export or remove (`unmountJob`), and
+    /// remounting needs a process that will keep serving, which this may not be. Removes the state
+    /// file's temporaries that ended processes left. Returns the jobs it changed.
     @discardableResult
     public func recover() throws(ManagerError) -> [MountRecord] {
         stateFile.removeLeftoverTemporaries()

@@ -227,7 +227,7 @@ public final class AntaresManager: Sendable {
         stateFile.removeLeftoverTemporaries()
         return try stateFile.update { (records: inout [MountRecord]) throws(ManagerError) -> [MountRecord] in
             var recovered: [MountRecord] = []
-            for index in records.indices where records[index].state.expectsMount && !Self.isAlive(records[index].pid) {
+            for index in records.indices where records[index].state.expectsMount && !ProcessLiveness.isAlive(records[index].pid) {
                 try? Self.detach(records[index])
                 records[index].state = .failed(reason: "its serving process \(records[index].pid) is gone; the mount was detached and the upper kept at \(records[index].upper)")
                 records[index].lastSeenEpochMilliseconds = Self.nowMilliseconds
@@ -315,7 +315,7 @@ public final class AntaresManager: Sendable {
     /// the job held is free when its unmount returns and a `scorpio base gc` right after finds the base idle.
     private static func waitForSoleServer(of record: MountRecord, among records: [MountRecord]) {
         let server = record.pid
-        guard server != getpid(), isAlive(server),
+        guard server != getpid(), ProcessLiveness.isAlive(server),
             !records.contains(where: { $0.jobID != record.jobID && $0.pid == server && $0.state.expectsMount })
         else { return }
         let descriptor = pidfd_open(server, 0)
@@ -323,15 +323,6 @@ public final class AntaresManager: Sendable {
         defer { close(descriptor) }
         var exited = pollfd(fd: descriptor, events: Int16(POLLIN), revents: 0)
         while poll(&exited, 1, 2000) < 0 && errno == EINTR {}
-    }
-
-    /// Whether `pid` runs (a zombie, whose parent has not reaped it, serves nothing).
-    private static func isAlive(_ pid: Int32) -> Bool {
-        guard pid > 0, kill(pid, 0) == 0 || errno == EPERM else { return false }
-        guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
-            let state = stat.split(separator: ")").last?.split(separator: " ").first
-        else { return true }
-        return state != "Z" && state != "X"
     }
 
     private static var nowMilliseconds: Int64 { Int64(Date().timeIntervalSince1970 * 1000) }

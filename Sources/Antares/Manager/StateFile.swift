@@ -45,11 +45,12 @@ struct StateFile: Sendable {
     /// Removes the temporary files of processes that ended while saving (killed between the exchange
     /// and the unlink): each holds an earlier text of the file, nothing more. A live process's is its own.
     func removeLeftoverTemporaries() {
-        guard let name = path.lastComponent?.string, let listing = opendir(path.removingLastComponent().string) else { return }
+        let directory = path.removingLastComponent()
+        guard let name = path.lastComponent?.string, let listing = opendir(directory.string) else { return }
         let prefix = name + ".tmp-"
         for entry in Posix.entries(of: listing) where entry.name.hasPrefix(prefix) {
-            guard let pid = Int32(entry.name.dropFirst(prefix.count)), pid > 0, kill(pid, 0) != 0, errno == ESRCH else { continue }
-            unlink(path.removingLastComponent().appending(entry.name).string)
+            guard let pid = Int32(entry.name.dropFirst(prefix.count)), !ProcessLiveness.isAlive(pid) else { continue }
+            unlink(directory.appending(entry.name).string)
         }
     }
 

@@ -60,4 +60,7 @@ struct ExportCommand: AsyncParsableCommand {
     }
 }
 
-extension LayerCompression: ExpressibleByArgument {}
+extension LayerCompression: ExpressibleByArgument {
+    public static var allValueStrings: [String] { rawValues }
+    public static var allValueDescriptions: [String: String] { [:] }
+}

@@ -27,4 +27,7 @@ struct RevisionOptions: ParsableArguments {
     }
 }
 
-extension TreeSourceKind: ExpressibleByArgument {}
+extension TreeSourceKind: ExpressibleByArgument {
+    public static var allValueStrings: [String] { rawValues }
+    public static var allValueDescriptions: [String: String] { [:] }
+}

@@ -7,4 +7,7 @@ struct UnionDriverOption: ParsableArguments {
     var driver: UnionDriver?
 }
 
-extension UnionDriver: ExpressibleByArgument {}
+extension UnionDriver: ExpressibleByArgument {
+    public static var allValueStrings: [String] { rawValues }
+    public static var allValueDescriptions: [String: String] { [:] }
+}

@@ -15,6 +15,10 @@ public struct UnionMountOptions: Sendable, Equatable {
     public var noDirectoryAccessTimes = false
     public var synchronous = false
     public var synchronousDirectories = false
+    /// The upper is scratch: no write reaches its disk on the union's account (fsync, syncfs and the
+    /// unmount's sync do nothing), as overlayfs's and fuse-overlayfs's `volatile`. A crash may leave such
+    /// an upper incomplete.
+    public var volatile = false
     /// Let every user in (fuse driver; overlayfs always does). Nil: yes when served by root.
     public var allowOther: Bool?
 
@@ -41,6 +45,7 @@ public struct UnionMountOptions: Sendable, Equatable {
             case "sync": synchronous = true
             case "async": synchronous = false
             case "dirsync": synchronousDirectories = true
+            case "volatile": volatile = true
             case "allow_other": allowOther = true
             case "default_permissions": break  // always: the kernel checks permissions from the modes served
             default: unknown.append(name)

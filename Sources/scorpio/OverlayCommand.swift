@@ -19,8 +19,9 @@ struct OverlayCommand: BackgroundServing {
 
             Besides the layers, -o takes the generic mount options ro/rw, suid/nosuid, dev/nodev, \
             exec/noexec, atime/noatime/relatime/strictatime, diratime/nodiratime, sync/async, dirsync, \
-            allow_other and default_permissions; any other option is refused by name. Served by root, \
-            the union lets every user in (allow_other), with the permissions its modes say.
+            allow_other, default_permissions and volatile (no fsync or unmount reaches the upper's disk: \
+            for scratch uppers; a crash may leave one incomplete); any other option is refused by name. \
+            Served by root, the union lets every user in (allow_other), with the permissions its modes say.
 
             Examples:
               scorpio overlay -o lowerdir=/srv/cl:/srv/base,upperdir=/srv/up,workdir=/srv/work /mnt/u
@@ -98,7 +99,7 @@ struct OverlayOptions {
             throw ValidationError(
                 "-o \(unsupported.joined(separator: ",")): not supported by Scorpio's union (it takes lowerdir, upperdir, "
                     + "workdir, ro/rw, suid/nosuid, dev/nodev, exec/noexec, atime/noatime/relatime/strictatime, "
-                    + "diratime/nodiratime, sync/async, dirsync, allow_other, default_permissions)")
+                    + "diratime/nodiratime, sync/async, dirsync, allow_other, default_permissions, volatile)")
         }
         guard let lower = values["lowerdir"], !lower.isEmpty else { throw ValidationError("-o lowerdir=… is required") }
         guard let upper = values["upperdir"], !upper.isEmpty else { throw ValidationError("-o upperdir=… is required") }

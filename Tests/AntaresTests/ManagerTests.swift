@@ -143,6 +143,18 @@ struct ManagerTests {
         #expect(throws: ManagerError.unknownJob(try JobID.validated("never"))) { try fixture.manager.unmountJob(JobID.validated("never")) }
     }
 
+    /// A job's upper is scratch: its union is mounted volatile, and a kept upper mounts again.
+    @Test func jobsMountVolatileAndAKeptUpperMountsAgain() throws {
+        let fixture = try ManagerFixture()
+        let job = try JobID.validated("again")
+        let first = try fixture.manager.mountJob(job)
+        #expect(shell("findmnt -no OPTIONS '\(first.mountpoint)'").output.contains("volatile"))
+        #expect(shell("echo kept > '\(first.mountpoint)/kept.txt'").status == 0)
+        try fixture.manager.unmountJob(job, keepUpper: true)
+        let second = try fixture.manager.mountJob(job)
+        #expect(shell("cat '\(second.mountpoint)/kept.txt'").output == "kept\n")
+    }
+
     @Test func theStateFileRecordsEveryMount() throws {
         let fixture = try ManagerFixture()
         let record = try fixture.manager.mountJob(JobID.validated("recorded"), spec: JobSpec(path: "src"))

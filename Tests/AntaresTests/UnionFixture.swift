@@ -22,9 +22,10 @@ final class UnionFixture {
     let layers: UnionLayers
     let mountpoint: FilePath
     let driver: UnionDriverKind
+    let options: UnionMountOptions
     private(set) var union: AntaresFuse?
 
-    init(driver: UnionDriverKind, changeList: ((FilePath) throws -> Void)? = nil) throws {
+    init(driver: UnionDriverKind, options: UnionMountOptions = UnionMountOptions(), changeList: ((FilePath) throws -> Void)? = nil) throws {
         scratch = try Scratch()
         repository = try TestRepository(in: scratch)
         dicfuse = Dicfuse(source: try GitTreeSource(repository: repository.path.string), store: try ContentStore(root: scratch.path.appending("store")))
@@ -39,6 +40,7 @@ final class UnionFixture {
             baseDictionary: base.dictionary)
         mountpoint = scratch.directory("mnt")
         self.driver = driver
+        self.options = options
         try mount()
     }
 
@@ -49,7 +51,7 @@ final class UnionFixture {
     }
 
     func mount() throws {
-        let union = try AntaresFuse(mountpoint: mountpoint, layers: layers, driver: driver)
+        let union = try AntaresFuse(mountpoint: mountpoint, layers: layers, driver: driver, options: options)
         try union.mount()
         self.union = union
     }

@@ -20,7 +20,8 @@ final class FuseUnionDriver: UnionDriver {
         self.options = options
         guard isDirectory(layers.upper) else { throw .layer(layers.upper, reason: "the upper layer is not a directory") }
         filesystem = UnionFilesystem(
-            upper: layers.upper, lowers: layers.lowers, work: layers.work.appending("union"), baseDictionary: layers.baseDictionary)
+            upper: layers.upper, lowers: layers.lowers, work: layers.work.appending("union"), baseDictionary: layers.baseDictionary,
+            syncsWrites: !options.volatile)
     }
 
     var isMounted: Bool { mounted.withLock { $0?.isMounted ?? false } }

@@ -59,6 +59,8 @@ extension UnionFilesystem {
     }
 
     func fsync(inode: Inode, handle: UInt64, dataOnly: Bool) throws(Errno) {
+        // The kernel takes "not implemented" as success, and sends no fsync to this mount again.
+        guard syncsWrites else { throw .noFunction }
         guard let kept = dataDescriptors.descriptor(for: inode), kept.isWritable else { return }
         try withExtendedLifetime(kept) { () throws(Errno) in
             try Posix.check(dataOnly ? fdatasync(kept.descriptor) : Glibc.fsync(kept.descriptor))

@@ -34,6 +34,8 @@ final class UnionFilesystem: FuseFilesystem {
     let namespaceLock = ReadWriteLock()
     let directoryListings = DirectoryListings()
     let dataDescriptors: DataDescriptorCache
+    /// False for a volatile union: fsync reaches no disk.
+    let syncsWrites: Bool
     let lowerLinks = LowerLinkNumbers()
     /// Tells the kernel about attributes that changed without a request for them; started once mounted.
     let invalidations = AttributeInvalidations()
@@ -46,7 +48,7 @@ final class UnionFilesystem: FuseFilesystem {
     static let maximumNameLength = Int(NAME_MAX)
 
     /// `baseDictionary`, when given, is the bottom lower's: that layer is read from it.
-    init(upper: FilePath, lowers: [FilePath], work: FilePath, baseDictionary: BaseDictionary? = nil) {
+    init(upper: FilePath, lowers: [FilePath], work: FilePath, baseDictionary: BaseDictionary? = nil, syncsWrites: Bool = true) {
         var lowerDirectories = lowers.map { LayerDirectory($0.string) }
         if let baseDictionary, let base = lowers.last {
             lowerDirectories[lowerDirectories.count - 1] = LayerDirectory(base.string, tree: DictionaryLayerTree(dictionary: baseDictionary))
@@ -55,6 +57,7 @@ final class UnionFilesystem: FuseFilesystem {
         nodes = UnionNodeTable(rootLower: layers.rootLower)
         edits = UpperEdits(upper: layers.upper, work: LayerDirectory(work.string))
         dataDescriptors = DataDescriptorCache()
+        self.syncsWrites = syncsWrites
     }
 
     static func mountOptions(_ union: UnionMountOptions) -> MountOptions {

@@ -48,9 +48,12 @@ final class KernelUnionDriver: UnionDriver {
         let lowers = layers.lowers.map { escape($0.string) }
         let common = "lowerdir=\(lowers.joined(separator: ":")),upperdir=\(escape(layers.upper.string)),workdir=\(escape(overlayWork.string))"
         let format = OverlayFormat.detect(for: layers.upper)
-        let attempts = format == .trusted
+        let capable = format == .trusted
             ? ["redirect_dir=on,index=off,xino=auto", "redirect_dir=on"]
             : ["userxattr,redirect_dir=on", "userxattr"]
+        // Kernels before 5.10 know no `volatile`: their unions sync as any other.
+        let attempts = options.volatile ? capable.map { "\($0),volatile" } + capable : capable
+        if options.volatile { clearVolatileMark() }
         var lastError = Errno.invalidArgument
         for extra in attempts {
             let options = "\(common),\(extra)"
@@ -58,6 +61,14 @@ final class KernelUnionDriver: UnionDriver {
             lastError = Errno(rawValue: errno)
         }
         throw .overlayMount(mountpoint, reason: "\(lastError) (lower \(lowers.joined(separator: ":")), upper \(layers.upper))")
+    }
+
+    /// overlayfs refuses a workdir an earlier `volatile` mount has marked, as a sign that its upper may
+    /// have lost writes to a crash. Whoever keeps an upper past its unmount syncs it then (a job's, in
+    /// `AntaresManager`), and a job whose host crashed under it is as complete as its build got: the mark
+    /// guards nothing a remount of the same upper (a change-list switch, a kept job mounted again) needs.
+    private func clearVolatileMark() {
+        Posix.removeTree(overlayWork.appending("work/incompat/volatile").string)
     }
 
     /// overlayfs separates lowers with ':' and options with ','; both are escaped with a backslash.

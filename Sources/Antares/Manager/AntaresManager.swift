@@ -135,7 +135,9 @@ public final class AntaresManager: Sendable {
             // to the system (a daemon would otherwise keep the peak of its past jobs), off the request.
             _ = startDetachedThread { malloc_trim(0) }
         }
-        if !keepUpper {
+        if keepUpper {
+            Posix.syncFileSystem(of: record.upper)
+        } else {
             for directory in [record.upper, paths.work(id).string] + [record.changeList].compactMap({ $0 }) {
                 Posix.removeTree(directory)
             }
@@ -229,6 +231,7 @@ public final class AntaresManager: Sendable {
             var recovered: [MountRecord] = []
             for index in records.indices where records[index].state.expectsMount && !ProcessLiveness.isAlive(records[index].pid) {
                 try? Self.detach(records[index])
+                Posix.syncFileSystem(of: records[index].upper)
                 records[index].state = .failed(reason: "its serving process \(records[index].pid) is gone; the mount was detached and the upper kept at \(records[index].upper)")
                 records[index].lastSeenEpochMilliseconds = Self.nowMilliseconds
                 recovered.append(records[index])
@@ -247,7 +250,10 @@ public final class AntaresManager: Sendable {
         let layers = UnionLayers(
             upper: paths.upper(job), work: paths.work(job), lowers: [git?.layer, changeList].compactMap { $0 } + [lease.mountpoint],
             owner: spec.owner, baseDictionary: lease.dictionary)
-        let union = try AntaresFuse(mountpoint: target, layers: layers, driver: driver)
+        // A job's upper is scratch until the job ends: its unmount syncs it only if it is kept.
+        var options = UnionMountOptions()
+        options.volatile = true
+        let union = try AntaresFuse(mountpoint: target, layers: layers, driver: driver, options: options)
         try union.mount()
         do {
             try git?.attach(to: target)

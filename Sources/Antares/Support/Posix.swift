@@ -62,6 +62,14 @@ enum Posix {
         return result
     }
 
+    /// Writes out everything of the filesystem holding `path` (syncfs); best effort.
+    static func syncFileSystem(of path: String) {
+        let descriptor = Glibc.open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        guard descriptor >= 0 else { return }
+        _ = syncfs(descriptor)
+        Glibc.close(descriptor)
+    }
+
     /// Removes a directory and everything in it (used for scratch in the work directory only).
     static func removeTree(_ path: String) {
         guard lstat(path)?.isDirectory == true else {

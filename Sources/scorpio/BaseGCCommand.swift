@@ -2,7 +2,7 @@ import ArgumentParser
 import ScorpioKit
 
 /// `scorpio base gc`: end idle shared bases now.
-struct BaseGCCommand: AsyncParsableCommand {
+struct BaseGCCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "gc",
         abstract: "End every shared base no job holds, now, instead of after base_linger.",
@@ -11,7 +11,7 @@ struct BaseGCCommand: AsyncParsableCommand {
 
     @OptionGroup(title: "Global options") var global: GlobalOptions
 
-    func run() async throws {
+    func run() throws {
         let config = try global.loadConfigAndStartLogging().config
         let ended = SharedBases(config: config).collectIdle()
         if ended.isEmpty { print("scorpio: no idle base") }

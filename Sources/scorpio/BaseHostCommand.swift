@@ -3,7 +3,7 @@ import ScorpioKit
 import SystemPackage
 
 /// `scorpio base host DIR`: the server of one shared base, started by the job that needs it first.
-struct BaseHostCommand: AsyncParsableCommand {
+struct BaseHostCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "host",
         abstract: "Serve one shared base (started by Scorpio itself; see `scorpio base list`).",
@@ -16,7 +16,7 @@ struct BaseHostCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Descriptor to report readiness on.", valueName: "fd"))
     var reportFD: Int32?
 
-    func run() async throws {
+    func run() throws {
         try MountFailure.mapping { try SharedBaseServer.serve(directory: FilePath(directory), report: reportFD) }
     }
 }

@@ -3,7 +3,7 @@ import Foundation
 import ScorpioKit
 
 /// `scorpio base list`: the host's shared bases.
-struct BaseListCommand: AsyncParsableCommand {
+struct BaseListCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "list",
         abstract: "Show the host's shared bases: what each serves, who holds it, what it costs.",
@@ -20,7 +20,7 @@ struct BaseListCommand: AsyncParsableCommand {
     @Flag(help: "Print the bases as JSON.")
     var json = false
 
-    func run() async throws {
+    func run() throws {
         let config = try global.loadConfigAndStartLogging().config
         let bases = SharedBases(config: config).statuses()
         if json {

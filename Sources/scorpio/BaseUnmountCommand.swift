@@ -3,7 +3,7 @@ import ScorpioKit
 import SystemPackage
 
 /// `scorpio base unmount DIR`.
-struct BaseUnmountCommand: AsyncParsableCommand {
+struct BaseUnmountCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "unmount",
         abstract: "Stop serving a base mounted with `scorpio base mount`.",
@@ -16,7 +16,7 @@ struct BaseUnmountCommand: AsyncParsableCommand {
     @Flag(help: "Detach even if busy.")
     var lazy = false
 
-    func run() async throws {
+    func run() throws {
         let path = FilePath(mountpoint)
         if try MountTable.detachIfDead(path) {
             print("scorpio: detached \(mountpoint) (its server had gone)")

@@ -3,7 +3,7 @@ import ScorpioKit
 import SystemPackage
 
 /// `scorpio config init [--force] [PATH]`.
-struct ConfigInitCommand: AsyncParsableCommand {
+struct ConfigInitCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "init",
         abstract: "Write a commented scorpio.toml with every key set to its default.",
@@ -18,7 +18,7 @@ struct ConfigInitCommand: AsyncParsableCommand {
     @Argument(help: ArgumentHelp("Where to write the file.", valueName: "path"))
     var path: String?
 
-    func run() async throws {
+    func run() throws {
         let destination = FilePath(path ?? global.configPath ?? "scorpio.toml")
         try ConfigTemplate.write(to: destination, overwrite: force)
         print("wrote \(destination.string): \(ConfigKey.all.count) keys, each set to its default")

@@ -2,7 +2,7 @@ import ArgumentParser
 import ScorpioKit
 
 /// `scorpio config show [--json]`.
-struct ConfigShowCommand: AsyncParsableCommand {
+struct ConfigShowCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "show",
         abstract: "Print the effective configuration and where each value came from.",
@@ -14,7 +14,7 @@ struct ConfigShowCommand: AsyncParsableCommand {
     @Flag(help: "Print JSON instead of TOML.")
     var json = false
 
-    func run() async throws {
+    func run() throws {
         let loaded = try global.loadConfigAndStartLogging()
         print(json ? ConfigReport.json(for: loaded) : ConfigReport.text(for: loaded), terminator: "")
     }

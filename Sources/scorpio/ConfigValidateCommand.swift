@@ -2,7 +2,7 @@ import ArgumentParser
 import ScorpioKit
 
 /// `scorpio config validate [PATH]`.
-struct ConfigValidateCommand: AsyncParsableCommand {
+struct ConfigValidateCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "validate",
         abstract: "Check the configuration: the file, SCORPIO_* variables and flags together.",
@@ -14,7 +14,7 @@ struct ConfigValidateCommand: AsyncParsableCommand {
     @Argument(help: ArgumentHelp("The file to check, instead of the one Scorpio would find.", valueName: "path"))
     var path: String?
 
-    func run() async throws {
+    func run() throws {
         let loaded = try global.loadConfig(explicitPath: path)
         let origin = loaded.file.map(\.description) ?? "no config file; defaults, environment and flags"
         let counts = Dictionary(grouping: loaded.entries, by: \.source.kind).mapValues(\.count)

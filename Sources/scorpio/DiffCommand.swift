@@ -2,7 +2,7 @@ import ArgumentParser
 import ScorpioKit
 
 /// `scorpio diff JOB_ID`.
-struct DiffCommand: AsyncParsableCommand {
+struct DiffCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "diff",
         abstract: "List what a job changed: A added, M modified, D deleted, R replaced or renamed directories.",
@@ -15,7 +15,7 @@ struct DiffCommand: AsyncParsableCommand {
     @Argument(help: ArgumentHelp("The job id.", valueName: "job-id"))
     var jobID: String
 
-    func run() async throws {
+    func run() throws {
         let config = try global.loadConfigAndStartLogging().config
         let selection = base.selection(config: config)
         let manager = try JobManagement.manager(config: config, base: selection)

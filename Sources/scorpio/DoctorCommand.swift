@@ -3,7 +3,7 @@ import Logging
 import ScorpioKit
 
 /// `scorpio doctor [--json]`.
-struct DoctorCommand: AsyncParsableCommand {
+struct DoctorCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "doctor",
         abstract: "Check that this host can run jobs, and say what to fix if not.",
@@ -21,7 +21,7 @@ struct DoctorCommand: AsyncParsableCommand {
     @Flag(help: "Print JSON instead of text.")
     var json = false
 
-    func run() async throws {
+    func run() throws {
         let loaded = Result { () throws(ConfigError) in try global.loadConfigAndStartLogging() }
         if case .failure = loaded { ScorpioLogging.start(level: .info) }
         let launcher = HostProbeLauncher.currentExecutable

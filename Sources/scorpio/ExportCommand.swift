@@ -4,7 +4,7 @@ import ScorpioKit
 import SystemPackage
 
 /// `scorpio export JOB_ID`.
-struct ExportCommand: AsyncParsableCommand {
+struct ExportCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "export",
         abstract: "Write what a job changed as an OCI image layer (tarball) with a JSON manifest beside it.",
@@ -37,7 +37,7 @@ struct ExportCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Leave out paths matching this glob (repeatable).", valueName: "glob"))
     var exclude: [String] = []
 
-    func run() async throws {
+    func run() throws {
         let config = try global.loadConfigAndStartLogging().config
         let selection = base.selection(config: config)
         let manager = try JobManagement.manager(config: config, base: selection)

@@ -3,7 +3,7 @@ import Foundation
 import ScorpioKit
 
 /// `scorpio recipes [NAME] [--json]`.
-struct RecipesCommand: AsyncParsableCommand {
+struct RecipesCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "recipes",
         abstract: "List the build-tool recipes `scorpio run --recipe NAME` can apply, or show one.",
@@ -28,7 +28,7 @@ struct RecipesCommand: AsyncParsableCommand {
     @Flag(help: "Print JSON.")
     var json = false
 
-    func run() async throws {
+    func run() throws {
         _ = try global.loadConfigAndStartLogging()
         let book = RecipeBook.standard(forRepositoryAt: FileManager.default.currentDirectoryPath)
         let recipes = try name.map { [try book.recipe(named: $0)] } ?? book.all()

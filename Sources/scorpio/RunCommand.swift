@@ -5,7 +5,7 @@ import ScorpioKit
 import SystemPackage
 
 /// `scorpio run [options] -- COMMAND ARGS…`.
-struct RunCommand: AsyncParsableCommand {
+struct RunCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "run",
         abstract: "Run a command in a job's copy-on-write view of the monorepo and keep what it wrote.",
@@ -90,7 +90,7 @@ struct RunCommand: AsyncParsableCommand {
         if let user, FileOwner(user) == nil { throw ValidationError("--user \(user): expected UID:GID, e.g. 1000:1000") }
     }
 
-    func run() async throws {
+    func run() throws {
         var loaded: ScorpioConfig
         do { loaded = try global.loadConfigAndStartLogging().config } catch { throw JobRunFailure(error) }
         if let driver = union.driver { loaded.unionDriver = driver }

@@ -2,7 +2,7 @@ import ArgumentParser
 import ScorpioKit
 
 /// `scorpio store`: the shared content store.
-struct StoreCommand: AsyncParsableCommand {
+struct StoreCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "store",
         abstract: "Inspect and trim the content store (store_path) shared by every mount.",
@@ -10,12 +10,12 @@ struct StoreCommand: AsyncParsableCommand {
     )
 }
 
-struct StoreStatsCommand: AsyncParsableCommand {
+struct StoreStatsCommand: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "stats", abstract: "How many blobs the store holds and their size.")
 
     @OptionGroup(title: "Global options") var global: GlobalOptions
 
-    func run() async throws {
+    func run() throws {
         let config = try global.loadConfigAndStartLogging().config
         let store = try openStore(config)
         let usage = store.usage()
@@ -23,7 +23,7 @@ struct StoreStatsCommand: AsyncParsableCommand {
     }
 }
 
-struct StoreGCCommand: AsyncParsableCommand {
+struct StoreGCCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "gc",
         abstract: "Trim the store to its size cap, least recently used blobs first.",
@@ -35,7 +35,7 @@ struct StoreGCCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Size to trim to (overrides store_max_bytes).", valueName: "size"))
     var maxBytes: String?
 
-    func run() async throws {
+    func run() throws {
         var overrides = global.overrides
         if let maxBytes { overrides.append(CommandLineOverride(keyNamed: "store_max_bytes", flag: "--max-bytes", value: maxBytes)) }
         let config = try ConfigLoader().load(configPath: global.configPath.map { .init($0) }, overrides: overrides).config

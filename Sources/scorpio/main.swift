@@ -1,3 +1,4 @@
+import ArgumentParser
 import ScorpioKit
 
 #if canImport(Glibc)
@@ -28,4 +29,5 @@ if CommandLine.arguments.first.map({ $0.split(separator: "/").last == "scorpio-o
 // background process's report and exits; the background process goes on to run the command, parsed
 // once.
 let parsed = BackgroundLaunch.forkIfRequested(arguments)
+if let parsed, !(parsed is AsyncParsableCommand) { CommandLineTool.run(parsed) }
 await CommandLineTool.main(arguments, parsed: parsed)

@@ -10,19 +10,28 @@ import Testing
 private final class ManagerFixture {
     let scratch: Scratch
     let repository: TestRepository
-    let manager: AntaresManager
+    let store: ContentStore
     let paths: AntaresPaths
+    let retainedFinishedJobs: Int
+    private(set) var manager: AntaresManager!
 
-    init(driver: UnionDriverKind = .kernel, retainedFinishedJobs: Int = 256) throws {
+    init(driver: UnionDriverKind = .kernel, retainedFinishedJobs: Int = 256, scratchUppers: Bool = false) throws {
         scratch = try Scratch()
         repository = try TestRepository(in: scratch)
         paths = AntaresPaths(
             upperRoot: scratch.path.appending("upper"), changeListRoot: scratch.path.appending("cl"),
             mountRoot: scratch.path.appending("mnt"), stateFile: scratch.path.appending("state.toml"))
+        store = try ContentStore(root: scratch.path.appending("store"))
+        self.retainedFinishedJobs = retainedFinishedJobs
+        manager = another(driver: driver, scratchUppers: scratchUppers, bases: "bases")
+    }
+
+    /// A manager over the same roots, repository and store (as another process's), its bases in `bases`.
+    func another(driver: UnionDriverKind = .kernel, scratchUppers: Bool = false, bases: String) -> AntaresManager {
         let repositoryPath = repository.path.string
-        let store = try ContentStore(root: scratch.path.appending("store"))
-        let baseRoot = scratch.path.appending("bases")
-        manager = AntaresManager(
+        let store = store
+        let baseRoot = scratch.path.appending(bases)
+        return AntaresManager(
             paths: paths, driver: driver,
             leaseBase: { job, spec throws(ManagerError) in
                 let source: GitTreeSource
@@ -37,7 +46,7 @@ private final class ManagerFixture {
                     throw .changeList(spec.cl ?? "", reason: "cannot write the test layer")
                 }
             },
-            retainedFinishedJobs: retainedFinishedJobs)
+            retainedFinishedJobs: retainedFinishedJobs, scratchUppers: scratchUppers)
     }
 
     deinit {
@@ -143,15 +152,19 @@ struct ManagerTests {
         #expect(throws: ManagerError.unknownJob(try JobID.validated("never"))) { try fixture.manager.unmountJob(JobID.validated("never")) }
     }
 
-    /// A job's upper is scratch: its union is mounted volatile, and a kept upper mounts again.
-    @Test func jobsMountVolatileAndAKeptUpperMountsAgain() throws {
-        let fixture = try ManagerFixture()
+    /// `scorpio run`'s uppers are scratch: mounted volatile. Kept, such an upper mounts again, here as
+    /// a view that syncs; views are not volatile otherwise.
+    @Test func scratchJobsMountVolatileAndAKeptUpperMountsAgainAsAView() throws {
+        let runs = try ManagerFixture(scratchUppers: true)
         let job = try JobID.validated("again")
-        let first = try fixture.manager.mountJob(job)
+        let first = try runs.manager.mountJob(job)
         #expect(shell("findmnt -no OPTIONS '\(first.mountpoint)'").output.contains("volatile"))
         #expect(shell("echo kept > '\(first.mountpoint)/kept.txt'").status == 0)
-        try fixture.manager.unmountJob(job, keepUpper: true)
-        let second = try fixture.manager.mountJob(job)
+        try runs.manager.unmountJob(job, keepUpper: true)
+        let views = runs.another(bases: "view-bases")
+        let second = try views.mountJob(job)
+        defer { try? views.unmountJob(job) }
+        #expect(!shell("findmnt -no OPTIONS '\(second.mountpoint)'").output.contains("volatile"))
         #expect(shell("cat '\(second.mountpoint)/kept.txt'").output == "kept\n")
     }
 

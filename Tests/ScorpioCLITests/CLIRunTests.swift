@@ -43,6 +43,16 @@ struct CLIRunTests {
         }
     }
 
+    /// A run's upper is scratch: its kernel union is mounted volatile, so what the job syncs is not
+    /// written out on its account.
+    @Test func aRunsUnionIsVolatile() throws {
+        try withRepository { scorpio, directory, _ in
+            let result = try run(scorpio, directory, ["--driver", "kernel", "--", "sh", "-c", "grep \" $(pwd) \" /proc/self/mountinfo"])
+            #expect(result.status == 0, "\(result.standardError)")
+            #expect(result.standardOutput.contains(" overlay ") && result.standardOutput.contains("volatile"), "\(result.standardOutput)")
+        }
+    }
+
     @Test func whatTheCommandWritesBecomesTheArtifactAndTheHostIsUntouched() throws {
         try withRepository { scorpio, directory, repository in
             let result = try run(scorpio, directory, ["--json", "--", "sh", "-c", "echo built > src/out.txt && rm src/hello.txt"])

@@ -53,7 +53,7 @@ final class KernelUnionDriver: UnionDriver {
             : ["userxattr,redirect_dir=on", "userxattr"]
         // Kernels before 5.10 know no `volatile`: their unions sync as any other.
         let attempts = options.volatile ? capable.map { "\($0),volatile" } + capable : capable
-        if options.volatile { clearVolatileMark() }
+        clearVolatileMark()
         var lastError = Errno.invalidArgument
         for extra in attempts {
             let options = "\(common),\(extra)"
@@ -64,9 +64,10 @@ final class KernelUnionDriver: UnionDriver {
     }
 
     /// overlayfs refuses a workdir an earlier `volatile` mount has marked, as a sign that its upper may
-    /// have lost writes to a crash. Whoever keeps an upper past its unmount syncs it then (a job's, in
-    /// `AntaresManager`), and a job whose host crashed under it is as complete as its build got: the mark
-    /// guards nothing a remount of the same upper (a change-list switch, a kept job mounted again) needs.
+    /// have lost writes to a crash. Whoever keeps a volatile upper past its unmount syncs it then (a
+    /// `scorpio run` job's, in `AntaresManager`), and a job whose host crashed under it is as complete as
+    /// its build got: the mark guards nothing a remount of the same upper (a change-list switch, a kept
+    /// job mounted again, volatile or not) needs.
     private func clearVolatileMark() {
         Posix.removeTree(overlayWork.appending("work/incompat/volatile").string)
     }

@@ -24,6 +24,10 @@ public final class AntaresManager: Sendable {
     /// upper was kept stay until it is removed.
     private let retainedFinishedJobs: Int
     public static let defaultRetainedFinishedJobs = 256
+    /// Whether the jobs' uppers are scratch (`scorpio run`'s: read once for the layer, then removed), so
+    /// their unions are mounted `volatile` and nothing the job writes is synced on its account. Views
+    /// people or clients may keep editing in (`scorpio mount`, the daemon's) sync as any filesystem.
+    private let scratchUppers: Bool
 
     private struct LiveJob: Sendable {
         let union: AntaresFuse
@@ -44,9 +48,10 @@ public final class AntaresManager: Sendable {
             throw .changeList(spec.cl ?? "", reason: "no change-list source is configured")
         },
         repositoryOrigin: @escaping @Sendable (JobSpec, any BaseLease) -> JobRepositoryOrigin? = { _, _ in nil },
-        retainedFinishedJobs: Int = defaultRetainedFinishedJobs
+        retainedFinishedJobs: Int = defaultRetainedFinishedJobs, scratchUppers: Bool = false
     ) {
         self.retainedFinishedJobs = retainedFinishedJobs
+        self.scratchUppers = scratchUppers
         self.paths = paths
         self.driver = driver
         self.leaseBase = leaseBase
@@ -136,7 +141,7 @@ public final class AntaresManager: Sendable {
             _ = startDetachedThread { malloc_trim(0) }
         }
         if keepUpper {
-            Posix.syncFileSystem(of: record.upper)
+            if scratchUppers { Posix.syncFileSystem(of: record.upper) }
         } else {
             for directory in [record.upper, paths.work(id).string] + [record.changeList].compactMap({ $0 }) {
                 Posix.removeTree(directory)
@@ -250,9 +255,9 @@ public final class AntaresManager: Sendable {
         let layers = UnionLayers(
             upper: paths.upper(job), work: paths.work(job), lowers: [git?.layer, changeList].compactMap { $0 } + [lease.mountpoint],
             owner: spec.owner, baseDictionary: lease.dictionary)
-        // A job's upper is scratch until the job ends: its unmount syncs it only if it is kept.
+        // A scratch upper is synced only if it is kept (at its unmount).
         var options = UnionMountOptions()
-        options.volatile = true
+        options.volatile = scratchUppers
         let union = try AntaresFuse(mountpoint: target, layers: layers, driver: driver, options: options)
         try union.mount()
         do {

@@ -15,7 +15,7 @@ public enum JobManagement {
     public static func manager(
         config: ScorpioConfig, base: BaseSelection, driver: UnionDriverKind = .fuse,
         retainedFinishedJobs: Int = AntaresManager.defaultRetainedFinishedJobs, workTreeLayer: WorkingTreeLayer? = nil,
-        dictionaries: BaseDictionaries? = nil
+        dictionaries: BaseDictionaries? = nil, scratchUppers: Bool = false
     ) throws(ManagerError) -> AntaresManager {
         let paths = AntaresPaths(
             upperRoot: config.antares.upperRoot, changeListRoot: config.antares.clRoot,
@@ -42,7 +42,7 @@ public enum JobManagement {
                 try writeChangeList(spec, into: directory, base: base.applying(spec), config: config, workTreeLayer: workTreeLayer)
             },
             repositoryOrigin: { spec, lease in repositoryOrigin(of: base.applying(spec), lease: lease) },
-            retainedFinishedJobs: retainedFinishedJobs)
+            retainedFinishedJobs: retainedFinishedJobs, scratchUppers: scratchUppers)
     }
 
     /// What a job's own `.git` describes: a git base served whole, at the commit its shared base

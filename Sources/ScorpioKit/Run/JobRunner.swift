@@ -33,7 +33,7 @@ public enum JobRunner {
         }
 
         let driver = DriverChoice(config.unionDriver, config: config)
-        let manager = try JobManagement.manager(config: config, base: base, driver: driver.kind, workTreeLayer: workTreeLayer)
+        let manager = try JobManagement.manager(config: config, base: base, driver: driver.kind, workTreeLayer: workTreeLayer, scratchUppers: true)
         let job = request.jobID ?? JobID.generate(prefix: "run")
         let mountStart = ContinuousClock.now
         let record: MountRecord

@@ -48,9 +48,10 @@ enum Posix {
         return entries(of: stream)
     }
 
-    /// Names in an open directory stream (without `.` and `..`) with their `d_type`; closes the stream.
-    static func entries(of stream: OpaquePointer) -> [(name: String, type: UInt8)] {
-        defer { closedir(stream) }
+    /// Names in an open directory stream (without `.` and `..`) with their `d_type`; closes the stream
+    /// unless `keepingOpen`.
+    static func entries(of stream: OpaquePointer, keepingOpen: Bool = false) -> [(name: String, type: UInt8)] {
+        defer { if !keepingOpen { closedir(stream) } }
         var result: [(String, UInt8)] = []
         while let entry = readdir(stream) {
             let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
@@ -68,21 +69,6 @@ enum Posix {
         guard descriptor >= 0 else { return }
         _ = syncfs(descriptor)
         Glibc.close(descriptor)
-    }
-
-    /// Removes a directory and everything in it (used for scratch in the work directory only).
-    static func removeTree(_ path: String) {
-        guard lstat(path)?.isDirectory == true else {
-            Glibc.unlink(path)
-            return
-        }
-        if let entries = try? listDirectory(path) {
-            for entry in entries {
-                let child = "\(path)/\(entry.name)"
-                if let st = lstat(child), st.st_mode & S_IFMT == S_IFDIR { removeTree(child) } else { Glibc.unlink(child) }
-            }
-        }
-        Glibc.rmdir(path)
     }
 
     /// Gives `path` and everything below it to `owner`, symlinks themselves rather than their targets.

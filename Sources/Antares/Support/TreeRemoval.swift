@@ -1,0 +1,46 @@
+import Glibc
+
+extension Posix {
+    /// Removes `path` and, if it is a directory (not a link to one), everything in it; best effort.
+    ///
+    /// A job's upper can hold the tens of thousands of files its build wrote, and `scorpio run` returns
+    /// only once they are gone: each directory is emptied through its own descriptor (`unlinkat` by
+    /// name, the listing's types), with no path walk and no `lstat` per entry.
+    static func removeTree(_ path: String) {
+        guard let descriptor = openDirectory(path) else {
+            Glibc.unlink(path)
+            return
+        }
+        removeContents(of: descriptor)
+        Glibc.rmdir(path)
+    }
+
+    /// Empties the directory open at `descriptor`, and closes it.
+    private static func removeContents(of descriptor: Int32) {
+        guard let stream = fdopendir(descriptor) else {
+            Glibc.close(descriptor)
+            return
+        }
+        for entry in entries(of: stream, keepingOpen: true) {
+            if isDirectory(entry, in: descriptor) {
+                if let child = openDirectory(entry.name, in: descriptor) { removeContents(of: child) }
+                unlinkat(descriptor, entry.name, AT_REMOVEDIR)
+            } else {
+                unlinkat(descriptor, entry.name, 0)
+            }
+        }
+        closedir(stream)
+    }
+
+    private static func isDirectory(_ entry: (name: String, type: UInt8), in descriptor: Int32) -> Bool {
+        if entry.type != UInt8(DT_UNKNOWN) { return entry.type == UInt8(DT_DIR) }
+        var st = stat()
+        return fstatat(descriptor, entry.name, &st, AT_SYMLINK_NOFOLLOW) == 0 && st.st_mode & S_IFMT == S_IFDIR
+    }
+
+    /// A descriptor of the directory `name` names itself (nil for anything else, a link to one included).
+    private static func openDirectory(_ name: String, in parent: Int32 = AT_FDCWD) -> Int32? {
+        let descriptor = openat(parent, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
+        return descriptor >= 0 ? descriptor : nil
+    }
+}

@@ -40,6 +40,11 @@ public final class AntaresFuse: Sendable {
 
     public var isMounted: Bool { driver.isMounted }
 
+    /// Says the upper is whole after a `volatile` mount (its writes synced, or it was unmounted cleanly
+    /// by this process), so it may be mounted again: overlayfs refuses one a volatile mount has marked,
+    /// as possibly cut short by a crash.
+    public func settleUpper() { driver.settleUpper() }
+
     /// The requests the FUSE server behind this union has answered (nil for the kernel driver, whose
     /// union the kernel serves, and while unmounted).
     public var requests: RequestCounters? { driver.requests }

@@ -152,14 +152,17 @@ struct ManagerTests {
         #expect(throws: ManagerError.unknownJob(try JobID.validated("never"))) { try fixture.manager.unmountJob(JobID.validated("never")) }
     }
 
-    /// `scorpio run`'s uppers are scratch: mounted volatile. Kept, such an upper mounts again, here as
-    /// a view that syncs; views are not volatile otherwise.
+    /// `scorpio run`'s uppers are scratch: mounted volatile, mounted again over the same upper when
+    /// their change list changes. Kept, such an upper mounts again, here as a view that syncs; views are
+    /// not volatile otherwise.
     @Test func scratchJobsMountVolatileAndAKeptUpperMountsAgainAsAView() throws {
         let runs = try ManagerFixture(scratchUppers: true)
         let job = try JobID.validated("again")
-        let first = try runs.manager.mountJob(job)
+        let first = try runs.manager.mountJob(job, spec: JobSpec(cl: "1"))
         #expect(shell("findmnt -no OPTIONS '\(first.mountpoint)'").output.contains("volatile"))
         #expect(shell("echo kept > '\(first.mountpoint)/kept.txt'").status == 0)
+        try runs.manager.changeChangeList(job, to: "2")
+        #expect(shell("cat '\(first.mountpoint)/src/main.c' '\(first.mountpoint)/kept.txt'").output == "cl 2\nkept\n")
         try runs.manager.unmountJob(job, keepUpper: true)
         let views = runs.another(bases: "view-bases")
         let second = try views.mountJob(job)

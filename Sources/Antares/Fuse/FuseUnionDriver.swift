@@ -31,6 +31,9 @@ final class FuseUnionDriver: UnionDriver {
 
     var requests: RequestCounters? { mounted.withLock { $0?.requests } }
 
+    /// The fuse union leaves no mark on its work directory.
+    func settleUpper() {}
+
     func mount() throws(AntaresError) {
         // Leftovers of an interrupted copy-up are never part of the union.
         Posix.removeTree(unionWork.string)

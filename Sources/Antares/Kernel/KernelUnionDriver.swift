@@ -53,7 +53,6 @@ final class KernelUnionDriver: UnionDriver {
             : ["userxattr,redirect_dir=on", "userxattr"]
         // Kernels before 5.10 know no `volatile`: their unions sync as any other.
         let attempts = options.volatile ? capable.map { "\($0),volatile" } + capable : capable
-        clearVolatileMark()
         var lastError = Errno.invalidArgument
         for extra in attempts {
             let options = "\(common),\(extra)"
@@ -64,11 +63,8 @@ final class KernelUnionDriver: UnionDriver {
     }
 
     /// overlayfs refuses a workdir an earlier `volatile` mount has marked, as a sign that its upper may
-    /// have lost writes to a crash. Whoever keeps a volatile upper past its unmount syncs it then (a
-    /// `scorpio run` job's, in `AntaresManager`), and a job whose host crashed under it is as complete as
-    /// its build got: the mark guards nothing a remount of the same upper (a change-list switch, a kept
-    /// job mounted again, volatile or not) needs.
-    private func clearVolatileMark() {
+    /// have lost writes to a crash; told the upper is whole, the driver removes the mark.
+    func settleUpper() {
         Posix.removeTree(overlayWork.appending("work/incompat/volatile").string)
     }
 

@@ -134,15 +134,17 @@ public final class AntaresManager: Sendable {
             try? save(record)
             throw .union(error)
         }
+        if keepUpper, scratchUppers {
+            Posix.syncFileSystem(of: record.upper)
+            job?.union.settleUpper()
+        }
         if job?.union.driverKind == .fuse {
             job = nil
             // A fuse union's node table is many small allocations, freed with it: give their pages back
             // to the system (a daemon would otherwise keep the peak of its past jobs), off the request.
             _ = startDetachedThread { malloc_trim(0) }
         }
-        if keepUpper {
-            if scratchUppers { Posix.syncFileSystem(of: record.upper) }
-        } else {
+        if !keepUpper {
             for directory in [record.upper, paths.work(id).string] + [record.changeList].compactMap({ $0 }) {
                 Posix.removeTree(directory)
             }
@@ -176,6 +178,7 @@ public final class AntaresManager: Sendable {
             try? save(record)
             throw .union(error)
         }
+        job.union.settleUpper()
         var spec = record.spec
         spec.cl = cl
         do {

@@ -115,9 +115,9 @@ struct InodeTable {
             (entry.name.withPlatformString { Array(UnsafeRawBufferPointer(start: $0, count: strlenOf($0))) }, entry)
         }
         prepared.sort { compareBytes($0.name, $1.name) < 0 }
+        // No reserveCapacity here: reserving exactly what one directory adds would copy the whole table
+        // at every directory loaded, where appending grows it geometrically.
         let first = records.count
-        records.reserveCapacity(records.count + prepared.count)
-        if prepared.contains(where: { $0.entry.metadata != nil }) { metadata.reserveCapacity(metadata.count + prepared.count) }
         for (name, entry) in prepared {
             let nameOffset = UInt32(names.count)
             names += name

@@ -14,7 +14,6 @@ struct UnionNode: Sendable {
     /// The first is the one used to reach the node; empty once the last name is gone.
     var names: CompactList<NodeName>
     var lower: LowerOrigin?
-    var children: [String: Inode] = [:]
     var lookups: UInt64 = 0
     /// The upper file's inode number, for a file that had several links there (its names share the node).
     var upperFile: ino_t?
@@ -29,9 +28,18 @@ struct UnionNode: Sendable {
 final class UnionNodeTable: Sendable {
     private struct State: Sendable {
         var nodes: [Inode: UnionNode]
+        /// Each directory's named children. Kept apart from the nodes: a copy of a node that a request
+        /// holds must not share its directory's map, or the next change to that map copies all of it.
+        var children: [Inode: [String: Inode]] = [:]
         var nextInode: UInt64 = 2
         /// Nodes of upper files with several links, by the upper file's inode number.
         var upperFiles: [ino_t: Inode] = [:]
+
+        /// `name` in `parent` is now `inode`, if `parent` is still a node.
+        mutating func setChild(_ name: String, of parent: Inode, to inode: Inode) {
+            guard nodes[parent] != nil else { return }
+            children[parent, default: [:]][name] = inode
+        }
     }
 
     private let state: Mutex<State>
@@ -76,14 +84,14 @@ final class UnionNodeTable: Sendable {
     }
 
     func child(of parent: Inode, named name: String) -> Inode? {
-        state.withLock { $0.nodes[parent]?.children[name] }
+        state.withLock { $0.children[parent]?[name] }
     }
 
     /// The node at `name` in `parent`, made with `lower` if there is none; `lookups` are added to it. An
     /// upper file with several links (`upperFile`: its inode number) joins the node of its other names.
     func child(of parent: Inode, named name: String, lower: LowerOrigin?, upperFile: ino_t? = nil, lookups: UInt64) -> Inode {
         state.withLock { state in
-            if let existing = state.nodes[parent]?.children[name] {
+            if let existing = state.children[parent]?[name] {
                 state.nodes[existing]?.lookups += lookups
                 if let upperFile, state.nodes[existing]?.upperFile == nil {
                     state.nodes[existing]?.upperFile = upperFile
@@ -95,14 +103,14 @@ final class UnionNodeTable: Sendable {
             if let upperFile, let shared = state.upperFiles[upperFile], state.nodes[shared] != nil {
                 state.nodes[shared]!.names.append(named)
                 state.nodes[shared]!.lookups += lookups
-                state.nodes[parent]?.children[name] = shared
+                state.setChild(name, of: parent, to: shared)
                 return shared
             }
             let inode = Inode(rawValue: .init(state.nextInode))
             state.nextInode += 1
             state.nodes[inode] = UnionNode(names: [named], lower: lower, lookups: lookups, upperFile: upperFile)
             if let upperFile { state.upperFiles[upperFile] = inode }
-            state.nodes[parent]?.children[name] = inode
+            state.setChild(name, of: parent, to: inode)
             return inode
         }
     }
@@ -133,7 +141,7 @@ final class UnionNodeTable: Sendable {
     @discardableResult
     func removeName(_ name: String, in parent: Inode) -> (inode: Inode, removal: NameRemoval)? {
         state.withLock { state in
-            guard let inode = state.nodes[parent]?.children.removeValue(forKey: name) else { return nil }
+            guard let inode = state.children[parent]?.removeValue(forKey: name) else { return nil }
             state.nodes[inode]?.names.removeAll { $0 == NodeName(parent: parent, name: name) }
             guard let node = state.nodes[inode], node.names.isEmpty else { return (inode, .stillNamed) }
             if let upperFile = node.upperFile, state.upperFiles[upperFile] == inode { state.upperFiles[upperFile] = nil }
@@ -154,7 +162,7 @@ final class UnionNodeTable: Sendable {
             state.nodes[inode]?.lookups += 1
             state.nodes[inode]?.upperFile = upperFile
             state.upperFiles[upperFile] = inode
-            state.nodes[parent]?.children[name] = inode
+            state.setChild(name, of: parent, to: inode)
         }
     }
 
@@ -164,8 +172,8 @@ final class UnionNodeTable: Sendable {
     func move(_ name: String, in parent: Inode, to newName: String, in newParent: Inode) -> (inode: Inode, removal: NameRemoval)? {
         let replaced = removeName(newName, in: newParent)
         state.withLock { state in
-            guard let inode = state.nodes[parent]?.children.removeValue(forKey: name) else { return }
-            state.nodes[newParent]?.children[newName] = inode
+            guard let inode = state.children[parent]?.removeValue(forKey: name) else { return }
+            state.setChild(newName, of: newParent, to: inode)
             if let index = state.nodes[inode]?.names.firstIndex(of: NodeName(parent: parent, name: name)) {
                 state.nodes[inode]?.names[index] = NodeName(parent: newParent, name: newName)
             }
@@ -176,9 +184,9 @@ final class UnionNodeTable: Sendable {
     /// Swaps the nodes at two names.
     func exchange(_ name: String, in parent: Inode, with otherName: String, in otherParent: Inode) {
         state.withLock { state in
-            guard let first = state.nodes[parent]?.children[name], let second = state.nodes[otherParent]?.children[otherName] else { return }
-            state.nodes[parent]?.children[name] = second
-            state.nodes[otherParent]?.children[otherName] = first
+            guard let first = state.children[parent]?[name], let second = state.children[otherParent]?[otherName] else { return }
+            state.setChild(name, of: parent, to: second)
+            state.setChild(otherName, of: otherParent, to: first)
             if let index = state.nodes[first]?.names.firstIndex(of: NodeName(parent: parent, name: name)) {
                 state.nodes[first]?.names[index] = NodeName(parent: otherParent, name: otherName)
             }
@@ -191,6 +199,7 @@ final class UnionNodeTable: Sendable {
     private static func dropIfUnused(_ inode: Inode, in state: inout State) -> UnionNode? {
         guard inode != .root, let node = state.nodes[inode], node.lookups == 0, node.names.isEmpty else { return nil }
         state.nodes[inode] = nil
+        state.children[inode] = nil
         if let upperFile = node.upperFile, state.upperFiles[upperFile] == inode { state.upperFiles[upperFile] = nil }
         return node
     }

@@ -9,7 +9,7 @@ public final class AntaresFuse: Sendable {
     public let mountpoint: FilePath
     public let layers: UnionLayers
     public let driverKind: UnionDriverKind
-    private let driver: any UnionDriver
+    let driver: any UnionDriver
 
     public init(
         mountpoint: FilePath, layers: UnionLayers, driver: UnionDriverKind, options: UnionMountOptions = UnionMountOptions()

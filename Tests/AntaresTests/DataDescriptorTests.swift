@@ -39,4 +39,19 @@ struct DataDescriptorTests {
         #expect(cache.descriptor(for: Inode(2)) == nil, "evicted")
         #expect(isOpen(owner.descriptor), "the owner's descriptor is the owner's to close")
     }
+
+    /// A small lower file is read in one request and then served from the page cache, so the union
+    /// keeps no descriptor for it; a larger one's descriptor is kept for the requests that follow.
+    @Test func onlyLowerFilesReadInSeveralRequestsKeepADescriptor() throws {
+        let fixture = try UnionFixture(driver: .fuse) { changeList in
+            try "from the change list\n".write(toFile: changeList.appending("listed.txt").string, atomically: false, encoding: .utf8)
+        }
+        let union = try #require(fixture.union?.driver as? FuseUnionDriver).filesystem
+        fixture.run("cat src/main.c listed.txt > /dev/null")
+        #expect(union.dataDescriptors.count == 0, "a base file and a change-list file, each read in one request")
+        fixture.run("cat blob.bin > /dev/null")
+        #expect(union.dataDescriptors.count == 1, "the 1 MiB file's descriptor is kept")
+        fixture.run("echo more >> src/main.c && cat src/main.c > /dev/null")
+        #expect(union.dataDescriptors.count == 2, "a file written through the union keeps its upper descriptor")
+    }
 }

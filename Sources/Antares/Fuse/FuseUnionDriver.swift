@@ -8,7 +8,7 @@ final class FuseUnionDriver: UnionDriver {
     let mountpoint: FilePath
     let layers: UnionLayers
     let options: UnionMountOptions
-    private let filesystem: UnionFilesystem
+    let filesystem: UnionFilesystem
     private let mounted = Mutex<FuseMount?>(nil)
 
     /// The union's scratch space for copy-ups, inside the layers' work directory.

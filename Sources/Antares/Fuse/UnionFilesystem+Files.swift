@@ -4,7 +4,8 @@ import SystemPackage
 
 /// File data. `open` is answered with ENOSYS, so the kernel opens files without asking (no-open) and
 /// sends reads and writes by inode, spliced from a descriptor of the file in its layer that the union
-/// keeps (``DataDescriptorCache``); the first write copies a lower file up. `create` hands out
+/// keeps (``DataDescriptorCache``; a lower file small enough for one request is opened for that request
+/// alone); the first write copies a lower file up. `create` hands out
 /// no file handle either: once the kernel knows the server has no `open`, it never releases a created
 /// file's handle, so a descriptor given out as one would stay open for good.
 extension UnionFilesystem {
@@ -90,12 +91,17 @@ extension UnionFilesystem {
         invalidations.invalidate(inode)
     }
 
-    /// The bytes of `inode` for reading: a kept descriptor, or one opened in the topmost layer.
+    /// The bytes of `inode` for reading: a kept descriptor, or one opened in the topmost layer (and kept,
+    /// unless it is a lower file read in one request).
     private func dataDescriptor(of inode: Inode) throws(Errno) -> DataDescriptor {
         if let kept = dataDescriptors.descriptor(for: inode) { return kept }
         return try namespaceLock.reading { () throws(Errno) -> DataDescriptor in
-            let entry = try location(of: inode).entry
-            guard entry.isWritable else { return dataDescriptors.keep(try entry.directory.openForKeeping(entry.path), for: inode) }
+            let location = try location(of: inode)
+            let entry = location.entry
+            guard entry.isWritable else {
+                let opened = try entry.directory.openForKeeping(entry.path)
+                return location.status.st_size <= Self.singleReadSize ? opened : dataDescriptors.keep(opened, for: inode)
+            }
             return dataDescriptors.keep(DataDescriptor(descriptor: try entry.directory.open(entry.path, O_RDWR), isWritable: true), for: inode)
         }
     }

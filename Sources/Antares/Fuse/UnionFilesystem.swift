@@ -44,6 +44,10 @@ final class UnionFilesystem: FuseFilesystem {
     /// through this mount, and every change it makes is one the kernel sees happen (copy-up keeps
     /// metadata and the union's own inode numbers), so nothing needs invalidating behind its back.
     static let cacheTimeout: Double = 365 * 24 * 3600
+    /// Lower files up to this size are read in one request, after which the page cache holds their
+    /// bytes: the union opens them for that request and keeps no descriptor (a job reading a tree would
+    /// otherwise keep one, and its blob, for every file it read).
+    static let singleReadSize: off_t = 128 << 10
     /// The longest name Linux filesystems take.
     static let maximumNameLength = Int(NAME_MAX)
 

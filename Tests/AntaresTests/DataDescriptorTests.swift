@@ -42,7 +42,7 @@ struct DataDescriptorTests {
 
     /// A small lower file is read in one request and then served from the page cache, so the union
     /// keeps no descriptor for it; a larger one's descriptor is kept for the requests that follow.
-    @Test func onlyLowerFilesReadInSeveralRequestsKeepADescriptor() throws {
+    @Test func aLowerFileReadInOneRequestKeepsNoDescriptor() throws {
         let fixture = try UnionFixture(driver: .fuse) { changeList in
             try "from the change list\n".write(toFile: changeList.appending("listed.txt").string, atomically: false, encoding: .utf8)
         }

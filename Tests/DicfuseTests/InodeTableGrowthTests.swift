@@ -4,7 +4,7 @@ import SystemPackage
 import Testing
 
 /// Loading a tree directory by directory grows the table's storage geometrically: a directory loaded
-/// must not copy the whole table (78k entries in 5k directories made that the server's main cost).
+/// must not copy the whole table (84k entries in ~5k directories made that the server's main cost).
 struct InodeTableGrowthTests {
     static let directories = 500
 

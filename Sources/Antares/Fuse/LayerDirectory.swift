@@ -154,13 +154,7 @@ struct LayerDirectory: Sendable {
 
     /// Removes `path` and, if it is a directory, everything in it; what cannot be removed stays.
     func removeTree(_ path: String) {
-        guard let st = status(path) else { return }
-        if st.isDirectory {
-            for entry in (try? list(path)) ?? [] { removeTree(joinPath(path, entry.name)) }
-            try? at(path) { (directory, name) throws(Errno) in _ = unlinkat(directory, name, AT_REMOVEDIR) }
-        } else {
-            try? unlink(path)
-        }
+        try? at(path) { (directory, name) throws(Errno) in Posix.removeTree(named: name, in: directory) }
     }
 
     /// Names in a directory (without `.` and `..`) with their `d_type`.

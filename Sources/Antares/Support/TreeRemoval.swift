@@ -7,12 +7,17 @@ extension Posix {
     /// only once they are gone: each directory is emptied through its own descriptor (`unlinkat` by
     /// name, the listing's types), with no path walk and no `lstat` per entry.
     static func removeTree(_ path: String) {
-        guard let descriptor = openDirectory(path) else {
-            Glibc.unlink(path)
+        removeTree(named: path, in: AT_FDCWD)
+    }
+
+    /// ``removeTree(_:)`` of `name` relative to the directory open at `parent`.
+    static func removeTree(named name: String, in parent: Int32) {
+        guard let descriptor = openDirectory(name, in: parent) else {
+            unlinkat(parent, name, 0)
             return
         }
         removeContents(of: descriptor)
-        Glibc.rmdir(path)
+        unlinkat(parent, name, AT_REMOVEDIR)
     }
 
     /// Empties the directory open at `descriptor`, and closes it.
@@ -39,7 +44,7 @@ extension Posix {
     }
 
     /// A descriptor of the directory `name` names itself (nil for anything else, a link to one included).
-    private static func openDirectory(_ name: String, in parent: Int32 = AT_FDCWD) -> Int32? {
+    private static func openDirectory(_ name: String, in parent: Int32) -> Int32? {
         let descriptor = openat(parent, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
         return descriptor >= 0 ? descriptor : nil
     }

@@ -1,5 +1,7 @@
 import Dicfuse
 import FuseKit
+import Synchronization
+import SystemPackage
 
 /// A base's dictionary held by this process, with the owner its mount shows every entry as (a build
 /// user's base): the fuse driver reads the base from it directly, where any other reader goes through
@@ -7,6 +9,8 @@ import FuseKit
 public struct BaseDictionary: Sendable, Equatable {
     public let dicfuse: Dicfuse
     public let owner: FileOwner?
+    /// Shared by every union that reads this dictionary.
+    let resolvedDirectories = ResolvedDirectories()
 
     public init(_ dicfuse: Dicfuse, owner: FileOwner? = nil) {
         self.dicfuse = dicfuse
@@ -16,4 +20,14 @@ public struct BaseDictionary: Sendable, Equatable {
     public static func == (left: BaseDictionary, right: BaseDictionary) -> Bool {
         left.dicfuse === right.dicfuse && left.owner == right.owner
     }
+}
+
+/// The base's directories already resolved, by path: an entry is then one lookup in its parent, not a
+/// walk from the root (unions ask by path, and a base never changes).
+final class ResolvedDirectories: Sendable {
+    private let inodes = Mutex<[String: Inode]>([:])
+
+    func inode(at path: String) -> Inode? { inodes.withLock { $0[path] } }
+
+    func record(_ inode: Inode, at path: String) { inodes.withLock { $0[path] = inode } }
 }

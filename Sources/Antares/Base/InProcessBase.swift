@@ -11,7 +11,7 @@ public final class InProcessBase: BaseLease {
 
     public var mountpoint: FilePath { mount.mountpoint }
     public var identity: String { dicfuse.source.identity }
-    public var dictionary: BaseDictionary? { BaseDictionary(dicfuse, owner: owner) }
+    public let dictionary: BaseDictionary?
     /// The requests the base's mount has answered: what readers that go through it asked.
     public var requests: RequestCounters { mount.requests }
 
@@ -19,6 +19,7 @@ public final class InProcessBase: BaseLease {
     public init(_ dicfuse: Dicfuse, at mountpoint: FilePath, owner: FileOwner? = nil) throws(AntaresError) {
         self.dicfuse = dicfuse
         self.owner = owner
+        dictionary = BaseDictionary(dicfuse, owner: owner)
         do { try makeDirectory(mountpoint) } catch { throw .layer(mountpoint, reason: "cannot create the base's mountpoint: \(error)") }
         do { mount = try dicfuse.mount(at: mountpoint, owner: owner) } catch { throw .baseMount("\(error)") }
     }

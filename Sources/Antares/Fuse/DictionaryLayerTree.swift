@@ -1,7 +1,6 @@
 import Dicfuse
 import FuseKit
 import Glibc
-import Synchronization
 import SystemPackage
 
 /// The base as its mount shows it (``DicfuseFilesystem``), read from the dictionary this process holds:
@@ -9,9 +8,6 @@ import SystemPackage
 /// the base's mount fewer.
 final class DictionaryLayerTree: LayerTree {
     let dictionary: BaseDictionary
-    /// Directories already resolved, by path: an entry is then one lookup in its parent, not a walk
-    /// from the root (the union asks by path, and the base never changes).
-    private let directories = Mutex<[String: Inode]>([:])
 
     /// The source's xattrs, if it keeps any.
     private let attributeSource: (any ExtendedAttributeSource)?
@@ -26,12 +22,12 @@ final class DictionaryLayerTree: LayerTree {
     /// The entry at `path`, looked up in its parent directory.
     private func resolve(_ path: String) throws(Errno) -> FileAttributes {
         if path.isEmpty { return try dicfuse.attributes(of: .root) }
-        if let known = directories.withLock({ $0[path] }) { return try dicfuse.attributes(of: known) }
+        if let known = dictionary.resolvedDirectories.inode(at: path) { return try dicfuse.attributes(of: known) }
         let slash = path.utf8.lastIndex(of: UInt8(ascii: "/"))
         let parent = try slash.map { (slash) throws(Errno) -> Inode in try resolve(String(path[..<slash])).inode } ?? .root
         guard let name = FilePath.Component(slash.map { String(path[path.index(after: $0)...]) } ?? path) else { throw .noSuchFileOrDirectory }
         let attributes = try dicfuse.lookup(parent: parent, name: name)
-        if attributes.fileType == .directory { directories.withLock { $0[path] = attributes.inode } }
+        if attributes.fileType == .directory { dictionary.resolvedDirectories.record(attributes.inode, at: path) }
         return attributes
     }
 

@@ -14,7 +14,7 @@ import SystemPackage
 /// the kernel at every change of the mount table looks, while any dictionary is held).
 public final class BaseDictionaries: Sendable {
     private struct Held {
-        let dicfuse: Dicfuse
+        let dictionary: BaseDictionary
         let mountpoint: FilePath
         /// The base mount's device: another once the base has ended or been replaced.
         let device: UInt64
@@ -39,22 +39,24 @@ public final class BaseDictionaries: Sendable {
         var root = stat()
         guard stat(mountpoint.string, &root) == 0 else { throw Errno(rawValue: errno) }
         let device = UInt64(root.st_dev)
-        let (dicfuse, watch) = try held.withLock { held throws -> (Dicfuse, Bool) in
+        let (dictionary, watch) = try held.withLock { held throws -> (BaseDictionary, Bool) in
             _ = Self.dropEnded(&held.bases)
-            if let base = held.bases[key], base.device == device { return (base.dicfuse, false) }
+            if let base = held.bases[key], base.device == device { return (base.dictionary, false) }
             var options = spec.dicfuseOptions
             // What the server shows for entries whose source records no owner: its own ids, on the root.
             options.uid = root.st_uid
             options.gid = root.st_gid
             options.sourceErrorHandler = sourceErrorHandler
             let made = Dicfuse(source: source, store: try ContentStore(root: FilePath(spec.storePath)), options: options)
-            held.bases[key] = Held(dicfuse: made, mountpoint: mountpoint, device: device)
+            // The key includes the owner: one dictionary value (and its resolved paths) for every job.
+            let dictionary = BaseDictionary(made, owner: spec.owner)
+            held.bases[key] = Held(dictionary: dictionary, mountpoint: mountpoint, device: device)
             let watch = !held.watched
             held.watched = true
-            return (made, watch)
+            return (dictionary, watch)
         }
         if watch { watchForEndedBases() }
-        return BaseDictionary(dicfuse, owner: spec.owner)
+        return dictionary
     }
 
     /// The bases whose dictionaries are held, by key.

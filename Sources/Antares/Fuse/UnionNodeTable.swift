@@ -14,12 +14,11 @@ struct UnionNode: Sendable {
     /// The first is the one used to reach the node; empty once the last name is gone.
     var names: CompactList<NodeName>
     var lower: LowerOrigin?
-    var lookups: UInt64 = 0
-    /// The upper file's inode number, for a file that had several links there (its names share the node).
-    var upperFile: ino_t?
     /// Unlinked while the kernel still uses it (an open descriptor): its upper file, if it had one, was
     /// moved to the union's scratch space (``UnionFilesystem/orphanPath(_:)``) and lives until forgotten.
+    /// (Declared before `lookups`, it takes the room `lower` leaves before the next 8-byte field.)
     var isOrphan = false
+    var lookups: UInt64 = 0
 }
 
 /// The union's inodes, keyed by their place in the union tree (parent and name), so an entry keeps its
@@ -34,6 +33,14 @@ final class UnionNodeTable: Sendable {
         var nextInode: UInt64 = 2
         /// Nodes of upper files with several links, by the upper file's inode number.
         var upperFiles: [ino_t: Inode] = [:]
+        /// The other way round (kept apart from the nodes: every node would carry the room for it, and
+        /// the node map is most of a union's memory).
+        var upperFileOfNode: [Inode: ino_t] = [:]
+
+        /// `inode`'s upper file is no longer known to have several links.
+        mutating func forgetUpperFile(of inode: Inode) {
+            if let upperFile = upperFileOfNode.removeValue(forKey: inode), upperFiles[upperFile] == inode { upperFiles[upperFile] = nil }
+        }
 
         /// `name` in `parent` is now `inode`, if `parent` is still a node.
         mutating func setChild(_ name: String, of parent: Inode, to inode: Inode) {
@@ -93,8 +100,8 @@ final class UnionNodeTable: Sendable {
         state.withLock { state in
             if let existing = state.children[parent]?[name] {
                 state.nodes[existing]?.lookups += lookups
-                if let upperFile, state.nodes[existing]?.upperFile == nil {
-                    state.nodes[existing]?.upperFile = upperFile
+                if let upperFile, state.nodes[existing] != nil, state.upperFileOfNode[existing] == nil {
+                    state.upperFileOfNode[existing] = upperFile
                     state.upperFiles[upperFile] = existing
                 }
                 return existing
@@ -108,8 +115,11 @@ final class UnionNodeTable: Sendable {
             }
             let inode = Inode(rawValue: .init(state.nextInode))
             state.nextInode += 1
-            state.nodes[inode] = UnionNode(names: [named], lower: lower, lookups: lookups, upperFile: upperFile)
-            if let upperFile { state.upperFiles[upperFile] = inode }
+            state.nodes[inode] = UnionNode(names: [named], lower: lower, lookups: lookups)
+            if let upperFile {
+                state.upperFileOfNode[inode] = upperFile
+                state.upperFiles[upperFile] = inode
+            }
             state.setChild(name, of: parent, to: inode)
             return inode
         }
@@ -144,8 +154,7 @@ final class UnionNodeTable: Sendable {
             guard let inode = state.children[parent]?.removeValue(forKey: name) else { return nil }
             state.nodes[inode]?.names.removeAll { $0 == NodeName(parent: parent, name: name) }
             guard let node = state.nodes[inode], node.names.isEmpty else { return (inode, .stillNamed) }
-            if let upperFile = node.upperFile, state.upperFiles[upperFile] == inode { state.upperFiles[upperFile] = nil }
-            state.nodes[inode]?.upperFile = nil
+            state.forgetUpperFile(of: inode)
             return (inode, Self.dropIfUnused(inode, in: &state) == nil ? .inUse : .dropped)
         }
     }
@@ -160,7 +169,7 @@ final class UnionNodeTable: Sendable {
         state.withLock { state in
             state.nodes[inode]?.names.append(NodeName(parent: parent, name: name))
             state.nodes[inode]?.lookups += 1
-            state.nodes[inode]?.upperFile = upperFile
+            if state.nodes[inode] != nil { state.upperFileOfNode[inode] = upperFile }
             state.upperFiles[upperFile] = inode
             state.setChild(name, of: parent, to: inode)
         }
@@ -200,7 +209,7 @@ final class UnionNodeTable: Sendable {
         guard inode != .root, let node = state.nodes[inode], node.lookups == 0, node.names.isEmpty else { return nil }
         state.nodes[inode] = nil
         state.children[inode] = nil
-        if let upperFile = node.upperFile, state.upperFiles[upperFile] == inode { state.upperFiles[upperFile] = nil }
+        state.forgetUpperFile(of: inode)
         return node
     }
 }

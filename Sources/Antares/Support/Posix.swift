@@ -136,7 +136,13 @@ extension stat {
     var isWhiteout: Bool { OverlayFormat.isWhiteout(self) }
 }
 
-/// Joins a union-relative path ("" is the root) and a name.
+/// Joins a union-relative path ("" is the root) and a name. Sized to fit: a union's nodes keep these.
 func joinPath(_ parent: String, _ name: String) -> String {
-    parent.isEmpty ? name : "\(parent)/\(name)"
+    if parent.isEmpty { return name }
+    var path = ""
+    path.reserveCapacity(parent.utf8.count + 1 + name.utf8.count)
+    path += parent
+    path += "/"
+    path += name
+    return path
 }

@@ -7,8 +7,9 @@ import SystemPackage
 /// device), so a clean `git status` in a job compares stat data only and reads no file. Built once per
 /// commit into a cache directory (beside the shared base) and linked or copied into each job's `.git`.
 enum BaseIndex {
-    /// The index of `commit` in `directory`, built there first if it is not yet.
-    static func cached(_ commit: git_oid, of repository: GitRepository, in directory: FilePath) throws(AntaresError) -> FilePath {
+    /// The index of `commit` in `directory`: linked from the first of `peers` (other caches, e.g. of
+    /// bases over other clones) that has it, else built there. It depends on the commit alone.
+    static func cached(_ commit: git_oid, of repository: GitRepository, in directory: FilePath, peers: [FilePath] = []) throws(AntaresError) -> FilePath {
         let name = commit.objectID.hex
         let index = directory.appending("\(name).index")
         if access(index.string, R_OK) == 0 { return index }
@@ -19,6 +20,7 @@ enum BaseIndex {
         defer { close(lock) }
         while flock(lock, LOCK_EX) != 0 && errno == EINTR {}
         if access(index.string, R_OK) == 0 { return index }
+        for peer in peers where link(peer.appending("\(name).index").string, index.string) == 0 { return index }
         let building = directory.appending(".\(name).index.\(getpid())")
         do {
             try build(commit, of: repository, into: building)

@@ -16,12 +16,16 @@ public struct JobRepositoryOrigin: Sendable, Equatable {
     /// Where each distinct `.git` layer is made once and kept for every job that needs it (beside the
     /// shared base, so it goes with the base).
     public var layerCache: FilePath
+    /// Other index caches that may hold the commit's index already (those of bases over other clones
+    /// of the repository): it is linked from there instead of built again.
+    public var indexPeers: [FilePath]
 
-    public init(repository: FilePath, commit: String, indexCache: FilePath, layerCache: FilePath) {
+    public init(repository: FilePath, commit: String, indexCache: FilePath, layerCache: FilePath, indexPeers: [FilePath] = []) {
         self.repository = repository
         self.commit = commit
         self.indexCache = indexCache
         self.layerCache = layerCache
+        self.indexPeers = indexPeers
     }
 
     /// Builds the commit's index into `indexCache` ahead of the first job's `.git` layer, if it is not
@@ -29,7 +33,7 @@ public struct JobRepositoryOrigin: Sendable, Equatable {
     public func prepareIndex() {
         var id = git_oid()
         guard git_oid_fromstr(&id, commit) == 0, let repository = try? GitRepository(at: repository.string) else { return }
-        _ = try? BaseIndex.cached(id, of: repository, in: indexCache)
+        _ = try? BaseIndex.cached(id, of: repository, in: indexCache, peers: indexPeers)
     }
 }
 
@@ -73,7 +77,7 @@ struct JobGitDirectory: Sendable {
             let common = FilePath(String(cString: git_repository_commondir(repository.handle)))
             let hostObjects = common.appending("objects").lexicallyNormalized()
             let bindsHostObjects = geteuid() == 0
-            let index = try BaseIndex.cached(commit, of: repository, in: origin.indexCache)
+            let index = try BaseIndex.cached(commit, of: repository, in: origin.indexCache, peers: origin.indexPeers)
             let files = try files(of: repository, commit: commit, hostObjects: hostObjects, bindsHostObjects: bindsHostObjects)
             let name = try digest(of: files, index: index, owner: owner)
             let directory = JobGitDirectory(

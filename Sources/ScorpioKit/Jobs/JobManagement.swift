@@ -46,18 +46,22 @@ public enum JobManagement {
     }
 
     /// What a job's own `.git` describes: a git base served whole, at the commit its shared base
-    /// serves, with the base's index kept beside the base. A sub-path of the tree has none (git cannot
-    /// have a work tree that is a subdirectory of its commits' trees).
+    /// serves, with the base's index kept beside the base (linked from another base's, over another
+    /// clone at the same commit, if one has it). A sub-path of the tree has none (git cannot have a
+    /// work tree that is a subdirectory of its commits' trees).
     static func repositoryOrigin(of base: BaseSelection, lease: any BaseLease) -> JobRepositoryOrigin? {
         guard let lease = lease as? SharedBaseLease else { return nil }
         return repositoryOrigin(of: base, revisionID: lease.revisionID, baseDirectory: lease.directory)
     }
 
     private static func repositoryOrigin(of base: BaseSelection, revisionID: String, baseDirectory: FilePath) -> JobRepositoryOrigin? {
-        guard base.kind == .git, base.subdirectory.split(separator: "/").isEmpty else { return nil }
+        guard base.kind == .git, base.subdirectory.split(separator: "/").isEmpty, let key = baseDirectory.lastComponent else { return nil }
+        let root = baseDirectory.removingLastComponent()
+        let directory = SharedBaseDirectory(root: root, key: key.string)
+        let others = SharedBaseDirectory.all(under: root).filter { $0.key != directory.key }
         return JobRepositoryOrigin(
-            repository: base.repository ?? ".", commit: revisionID, indexCache: baseDirectory.appending("git-index"),
-            layerCache: baseDirectory.appending("git-layers"))
+            repository: base.repository ?? ".", commit: revisionID, indexCache: directory.gitIndex, layerCache: directory.gitLayers,
+            indexPeers: others.map(\.gitIndex))
     }
 
     /// Writes the layer of `spec`'s CL: for a git base, the CL ref (`cl_ref_pattern`) or revision

@@ -12,6 +12,8 @@ import SystemPackage
 /// {root}/{key}/info.json the server's pid and what it serves, once it is ready
 /// {root}/{key}/mnt/      the read-only mount
 /// {root}/{key}/leases/*  one file per lease, each held exclusively by the lease's holder
+/// {root}/{key}/git-index/  the base commit's git index, for every job's `.git`
+/// {root}/{key}/git-layers/ each distinct `.git` layer of its jobs
 /// {root}/{key}.log       what its servers said (kept after the base ends; restarted past 1 MiB)
 /// ```
 struct SharedBaseDirectory: Sendable {
@@ -26,6 +28,8 @@ struct SharedBaseDirectory: Sendable {
     var mountpoint: FilePath { path.appending("mnt") }
     var leases: FilePath { path.appending("leases") }
     var log: FilePath { root.appending("\(key).log") }
+    var gitIndex: FilePath { path.appending("git-index") }
+    var gitLayers: FilePath { path.appending("git-layers") }
 
     /// The directories of every base under `root`.
     static func all(under root: FilePath) -> [SharedBaseDirectory] {

@@ -37,6 +37,13 @@ final class UnionNodeTable: Sendable {
         /// the node map is most of a union's memory).
         var upperFileOfNode: [Inode: ino_t] = [:]
 
+        /// `inode` is the node of `upperFile`, a file with several links in the upper layer.
+        mutating func linkUpperFile(_ upperFile: ino_t, to inode: Inode) {
+            guard nodes[inode] != nil else { return }
+            upperFileOfNode[inode] = upperFile
+            upperFiles[upperFile] = inode
+        }
+
         /// `inode`'s upper file is no longer known to have several links.
         mutating func forgetUpperFile(of inode: Inode) {
             if let upperFile = upperFileOfNode.removeValue(forKey: inode), upperFiles[upperFile] == inode { upperFiles[upperFile] = nil }
@@ -100,10 +107,7 @@ final class UnionNodeTable: Sendable {
         state.withLock { state in
             if let existing = state.children[parent]?[name] {
                 state.nodes[existing]?.lookups += lookups
-                if let upperFile, state.nodes[existing] != nil, state.upperFileOfNode[existing] == nil {
-                    state.upperFileOfNode[existing] = upperFile
-                    state.upperFiles[upperFile] = existing
-                }
+                if let upperFile, state.upperFileOfNode[existing] == nil { state.linkUpperFile(upperFile, to: existing) }
                 return existing
             }
             let named = NodeName(parent: parent, name: name)
@@ -116,10 +120,7 @@ final class UnionNodeTable: Sendable {
             let inode = Inode(rawValue: .init(state.nextInode))
             state.nextInode += 1
             state.nodes[inode] = UnionNode(names: [named], lower: lower, lookups: lookups)
-            if let upperFile {
-                state.upperFileOfNode[inode] = upperFile
-                state.upperFiles[upperFile] = inode
-            }
+            if let upperFile { state.linkUpperFile(upperFile, to: inode) }
             state.setChild(name, of: parent, to: inode)
             return inode
         }
@@ -169,8 +170,7 @@ final class UnionNodeTable: Sendable {
         state.withLock { state in
             state.nodes[inode]?.names.append(NodeName(parent: parent, name: name))
             state.nodes[inode]?.lookups += 1
-            if state.nodes[inode] != nil { state.upperFileOfNode[inode] = upperFile }
-            state.upperFiles[upperFile] = inode
+            state.linkUpperFile(upperFile, to: inode)
             state.setChild(name, of: parent, to: inode)
         }
     }

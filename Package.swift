@@ -24,13 +24,23 @@ let package = Package(
         .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
     ],
     targets: [
-        // C libraries, reached through pkg-config or their module maps.
-        .systemLibrary(name: "CFuse", pkgConfig: "fuse3", providers: [.apt(["libfuse3-dev"])]),
-        // libgit2 and libarchive link from static archives, named in their module maps (pkg-config would
-        // add the shared libraries).
-        .systemLibrary(name: "CGit2", providers: [.apt(["libgit2-dev"])]),
+        // C libraries, linked from Debian's static archives named in their module maps (pkg-config would
+        // add the shared libraries): each shared library is one more to load at every process start.
+        .systemLibrary(name: "CFuse", providers: [.apt(["libfuse3-dev"])]),
+        // libgit2 as Scorpio uses it, local repositories only: its archive and those of what it calls, and
+        // stubs for what only its network transports need (GSSAPI; mbedTLS's CA-bundle loads, wrapped), so
+        // no Kerberos library is loaded and no CA bundle parsed at a process start.
+        .target(
+            name: "CGit2",
+            linkerSettings: [
+                .linkedLibrary(":libgit2.a"), .linkedLibrary(":libhttp_parser.a"), .linkedLibrary(":libpcre2-8.a"),
+                .linkedLibrary(":libssh2.a"), .linkedLibrary(":libcrypto.a"), .linkedLibrary(":libz.a"),
+                .linkedLibrary(":libmbedtls.a"), .linkedLibrary(":libmbedx509.a"), .linkedLibrary(":libmbedcrypto.a"),
+                .unsafeFlags(["-Xlinker", "--wrap=mbedtls_x509_crt_parse_file", "-Xlinker", "--wrap=mbedtls_x509_crt_parse_path"]),
+            ]
+        ),
         .systemLibrary(name: "CZlib", providers: [.apt(["zlib1g-dev"])]),
-        .systemLibrary(name: "CSeccomp", pkgConfig: "libseccomp", providers: [.apt(["libseccomp-dev"])]),
+        .systemLibrary(name: "CSeccomp", providers: [.apt(["libseccomp-dev"])]),
         .systemLibrary(name: "CArchive", providers: [.apt(["libarchive-dev"])]),
         // Linux system calls that Swift's Glibc module does not expose (xattrs, renameat2).
         .systemLibrary(name: "CSyscalls"),
@@ -67,7 +77,7 @@ let package = Package(
 
         // The job sandbox: the C child that applies a spec between clone and execve, and its Swift face
         // (job spec, seccomp profiles, namespaces, process supervision).
-        .target(name: "CSandbox", linkerSettings: [.linkedLibrary("seccomp")]),
+        .target(name: "CSandbox", linkerSettings: [.linkedLibrary(":libseccomp.a")]),
         .target(name: "Sandbox", dependencies: ["CSandbox", "CSeccomp", .product(name: "SystemPackage", package: "swift-system")]),
 
         // What a job wrote, as an OCI image layer (tar + whiteouts, gzip/zstd/none) and its manifest.

@@ -1,4 +1,5 @@
 import ScorpioKit
+import ScorpioTestSupport
 import Testing
 
 @Suite("scorpio: help, version, usage errors")
@@ -8,6 +9,21 @@ struct CLIBasicsTests {
             let run = try scorpio.run(["--version"])
             #expect(run.status == 0)
             #expect(run.standardOutput == Scorpio.version + "\n")
+        }
+    }
+
+    /// The C libraries Scorpio links from their static archives (Package.swift, Sources/CGit2) and the
+    /// Kerberos and TLS ones whose only user, libgit2's network transports, is stubbed: each would be one
+    /// more shared library to load and relocate at every command's start.
+    @Test func theExecutableLoadsNoLibraryItLinksFromAnArchive() throws {
+        let executable = try ScorpioProcess.locate()
+        let dynamic = shell("readelf -d '\(executable.string)'")
+        #expect(dynamic.status == 0, "readelf: \(dynamic.output)")
+        let needed = dynamic.output.split(separator: "\n").filter { $0.contains("(NEEDED)") }
+        #expect(needed.contains { $0.contains("libc.so") }, "readelf listed no libraries: \(dynamic.output)")
+        for library in ["libgit2", "libfuse3", "libseccomp", "libarchive", "libacl", "libzstd", "libmbedtls",
+                        "libmbedx509", "libmbedcrypto", "libgssapi_krb5", "libkrb5", "libssh2", "libcrypto"] {
+            #expect(!needed.contains { $0.contains("[\(library).so") }, "\(library) is a shared library of scorpio")
         }
     }
 

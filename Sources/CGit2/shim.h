@@ -1,6 +1,0 @@
-#include <git2.h>
-
-/* git_libgit2_opts is variadic, which Swift cannot call: its integer options through a fixed signature. */
-static inline int scorpio_git_set_integer_option(git_libgit2_opt_t option, int value) {
-    return git_libgit2_opts(option, value);
-}

@@ -135,7 +135,16 @@ let package = Package(
             // static runtime's link arguments export all 43k): no ~170k relative relocations to apply,
             // no 1 MB symbol table to page in and scan. About 3 ms of each start (docs/benchmarks.md); the
             // executable's own addresses are then not randomized (its libraries', heap's and stack's are).
-            linkerSettings: [.unsafeFlags(["-Xclang-linker", "-no-pie", "-Xlinker", "--no-export-dynamic"], .when(configuration: .release))]
+            // The runtime's C++ library, its unwinder and zlib link from their archives too (Linking/):
+            // libc and libm are then all the shared libraries a command loads.
+            linkerSettings: [
+                .unsafeFlags(
+                    [
+                        "-Xclang-linker", "-no-pie", "-Xlinker", "--no-export-dynamic",
+                        "-L", Context.packageDirectory + "/Linking", "-Xclang-linker", "-static-libgcc",
+                    ],
+                    .when(configuration: .release))
+            ]
         ),
 
         // An in-memory read-write filesystem served through FuseKit: the binding's example and test subject.

@@ -19,7 +19,7 @@ struct DataDescriptorTests {
         try #require(descriptor >= 0)
         var owner: Owner? = Owner(descriptor)
         weak let watched = owner
-        var kept: DataDescriptor? = DataDescriptor(reading: SharedDescriptor(descriptor: descriptor, owner: owner!))
+        var kept: DataDescriptor? = DataDescriptor(reading: SharedDescriptor(descriptor: descriptor, owner: owner!), lowerSize: 0)
         owner = nil
         #expect(watched != nil && isOpen(descriptor), "the union's hold keeps the owner and its descriptor")
         #expect(kept?.isWritable == false)
@@ -32,7 +32,7 @@ struct DataDescriptorTests {
         let descriptor = open("/dev/null", O_RDONLY | O_CLOEXEC)
         try #require(descriptor >= 0)
         let owner = Owner(descriptor)
-        _ = cache.keep(DataDescriptor(reading: SharedDescriptor(descriptor: descriptor, owner: owner)), for: Inode(2))
+        _ = cache.keep(DataDescriptor(reading: SharedDescriptor(descriptor: descriptor, owner: owner), lowerSize: 0), for: Inode(2))
         let other = open("/dev/null", O_RDONLY | O_CLOEXEC)
         try #require(other >= 0)
         _ = cache.keep(DataDescriptor(descriptor: other, isWritable: false), for: Inode(3))
@@ -53,5 +53,19 @@ struct DataDescriptorTests {
         #expect(union.dataDescriptors.count == 1, "the 1 MiB file's descriptor is kept")
         fixture.run("echo more >> src/main.c && cat src/main.c > /dev/null")
         #expect(union.dataDescriptors.count == 2, "a file written through the union keeps its upper descriptor")
+    }
+
+    /// A lower file cannot change under the union, so a read of it is answered with what it holds, not
+    /// the page or more the kernel asks for (libfuse would allocate the whole request and read again at
+    /// the end of the file).
+    @Test func aLowerFilesReadIsAnsweredWithWhatTheFileHolds() throws {
+        let text = "from the change list\n"
+        let fixture = try UnionFixture(driver: .fuse) { changeList in
+            try text.write(toFile: changeList.appending("listed.txt").string, atomically: false, encoding: .utf8)
+        }
+        let requests = try #require((fixture.union?.driver as? FuseUnionDriver)?.requests)
+        let before = requests.bytesRead
+        fixture.run("cat listed.txt > /dev/null")
+        #expect(requests.bytesRead - before == text.utf8.count)
     }
 }

@@ -13,12 +13,17 @@ final class DataDescriptor: Sendable {
     /// group clears the bit, which the kernel leaves to the filesystem); nil otherwise. Kept for the
     /// descriptor's life: a mode change through the union drops the descriptor.
     let setGroupIDWithoutExecute: gid_t?
+    /// A lower layer's file's size, which cannot change; nil for a writable file. A read is answered
+    /// with what the file holds, not what the kernel asked for: libfuse answers a reply that comes up
+    /// short of its request with a buffer of the whole request and one more read at the end of the file.
+    let lowerSize: Int64?
     /// What the descriptor belongs to when it is shared rather than the union's own (see ``SharedDescriptor``).
     private let owner: (any Sendable & AnyObject)?
 
-    init(descriptor: Int32, isWritable: Bool) {
+    init(descriptor: Int32, isWritable: Bool, lowerSize: Int64? = nil) {
         self.descriptor = descriptor
         self.isWritable = isWritable
+        self.lowerSize = isWritable ? nil : lowerSize
         owner = nil
         var st = stat()
         let mode = isWritable && fstat(descriptor, &st) == 0 ? st.st_mode : 0
@@ -26,9 +31,10 @@ final class DataDescriptor: Sendable {
     }
 
     /// A lower file's descriptor that `shared.owner` keeps open and closes.
-    init(reading shared: SharedDescriptor) {
+    init(reading shared: SharedDescriptor, lowerSize: Int64) {
         descriptor = shared.descriptor
         isWritable = false
+        self.lowerSize = lowerSize
         setGroupIDWithoutExecute = nil
         owner = shared.owner
     }

@@ -126,9 +126,9 @@ struct LayerDirectory: Sendable {
 
     /// A read-only descriptor of the file at `path` to keep: the layer tree's own where it has one,
     /// else a new one.
-    func openForKeeping(_ path: String) throws(Errno) -> DataDescriptor {
-        if let tree, let shared = try tree.openForReading(path) { return DataDescriptor(reading: shared) }
-        return DataDescriptor(descriptor: try open(path, O_RDONLY), isWritable: false)
+    func openForKeeping(_ path: String, size: Int64) throws(Errno) -> DataDescriptor {
+        if let tree, let shared = try tree.openForReading(path) { return DataDescriptor(reading: shared, lowerSize: size) }
+        return DataDescriptor(descriptor: try open(path, O_RDONLY), isWritable: false, lowerSize: size)
     }
 
     func makeDirectory(_ path: String, _ mode: mode_t) throws(Errno) {

@@ -36,7 +36,8 @@ extension UnionFilesystem {
 
     func read(inode: Inode, handle: UInt64, offset: Int64, size: Int, context: RequestContext) throws(Errno) -> ReadReply {
         let kept = try dataDescriptor(of: inode)
-        return .file(descriptor: kept.descriptor, offset: offset, count: size, owner: kept)
+        let count = kept.lowerSize.map { offset >= $0 ? 0 : min(size, Int($0 - offset)) } ?? size
+        return .file(descriptor: kept.descriptor, offset: offset, count: count, owner: kept)
     }
 
     func write(inode: Inode, handle: UInt64, offset: Int64, data: UnsafeRawBufferPointer, flags: Int32, context: RequestContext) throws(Errno) -> Int {
@@ -99,7 +100,7 @@ extension UnionFilesystem {
             let location = try location(of: inode)
             let entry = location.entry
             guard entry.isWritable else {
-                let opened = try entry.directory.openForKeeping(entry.path)
+                let opened = try entry.directory.openForKeeping(entry.path, size: Int64(location.status.st_size))
                 return location.status.st_size <= Self.singleReadSize ? opened : dataDescriptors.keep(opened, for: inode)
             }
             return dataDescriptors.keep(DataDescriptor(descriptor: try entry.directory.open(entry.path, O_RDWR), isWritable: true), for: inode)

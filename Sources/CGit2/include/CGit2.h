@@ -10,7 +10,4 @@ static inline int scorpio_git_set_integer_option(git_libgit2_opt_t option, int v
 /* How many CA loads (file or directory) libgit2 asked for in this process, each skipped. */
 long scorpio_git_ca_loads_skipped(void);
 
-/* How many GSSAPI calls libgit2 made in this process, each refused. */
-long scorpio_git_gssapi_calls_refused(void);
-
 #endif

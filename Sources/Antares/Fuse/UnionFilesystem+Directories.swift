@@ -143,6 +143,7 @@ extension UnionFilesystem {
         case .dropped:
             dataDescriptors.remove(inode)
             edits.work.removeTree(edits.orphanName(inode))
+            nodes.release(inode)
         }
     }
 }

@@ -160,6 +160,7 @@ final class UnionFilesystem: FuseFilesystem {
         guard let dropped = nodes.forget(inode, lookups) else { return }
         dataDescriptors.remove(inode)
         if dropped.isOrphan { edits.work.removeTree(edits.orphanName(inode)) }
+        nodes.release(inode)
     }
 
     func getattr(inode: Inode, handle: UInt64?, context: RequestContext) throws(Errno) -> AttributesReply {

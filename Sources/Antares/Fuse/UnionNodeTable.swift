@@ -22,15 +22,15 @@ struct UnionNode: Sendable {
 }
 
 /// The union's inodes, keyed by their place in the union tree (parent and name), so an entry keeps its
-/// number across copy-up and rename for as long as the mount lives; the names of a hard-linked upper
-/// file share one node, as they share one inode in kernel overlayfs.
+/// number across copy-up and rename for as long as it has a name or the kernel uses it; the names of a
+/// hard-linked upper file share one node, as they share one inode in kernel overlayfs. The number of a
+/// node that is gone numbers a new one once the union has let go of what it kept under it (``release(_:)``).
 final class UnionNodeTable: Sendable {
     private struct State: Sendable {
-        var nodes: [Inode: UnionNode]
+        var nodes: NodeSlots
         /// Each directory's named children. Kept apart from the nodes: a copy of a node that a request
         /// holds must not share its directory's map, or the next change to that map copies all of it.
-        var children: [Inode: [String: Inode]] = [:]
-        var nextInode: UInt64 = 2
+        var children: [Inode: ChildNames] = [:]
         /// Nodes of upper files with several links, by the upper file's inode number.
         var upperFiles: [ino_t: Inode] = [:]
         /// The other way round (kept apart from the nodes: every node would carry the room for it, and
@@ -52,14 +52,14 @@ final class UnionNodeTable: Sendable {
         /// `name` in `parent` is now `inode`, if `parent` is still a node.
         mutating func setChild(_ name: String, of parent: Inode, to inode: Inode) {
             guard nodes[parent] != nil else { return }
-            children[parent, default: [:]][name] = inode
+            children[parent, default: ChildNames()][name] = inode
         }
     }
 
     private let state: Mutex<State>
 
     init(rootLower: LowerOrigin?) {
-        state = Mutex(State(nodes: [.root: UnionNode(names: [], lower: rootLower, lookups: 1)]))
+        state = Mutex(State(nodes: NodeSlots(root: UnionNode(names: [], lower: rootLower, lookups: 1))))
     }
 
     func node(_ inode: Inode) -> UnionNode? {
@@ -117,24 +117,26 @@ final class UnionNodeTable: Sendable {
                 state.setChild(name, of: parent, to: shared)
                 return shared
             }
-            let inode = Inode(rawValue: .init(state.nextInode))
-            state.nextInode += 1
-            state.nodes[inode] = UnionNode(names: [named], lower: lower, lookups: lookups)
+            let inode = state.nodes.insert(UnionNode(names: [named], lower: lower, lookups: lookups))
             if let upperFile { state.linkUpperFile(upperFile, to: inode) }
             state.setChild(name, of: parent, to: inode)
             return inode
         }
     }
 
-    /// The kernel forgot `count` references. Named nodes stay (their numbers are stable for the mount's
-    /// life); a node without names and references is dropped and returned.
+    /// The kernel forgot `count` references. Named nodes stay (their numbers are stable while they have
+    /// a name); a node without names and references is dropped and returned.
     func forget(_ inode: Inode, _ count: UInt64) -> UnionNode? {
         state.withLock { state in
-            guard var node = state.nodes[inode] else { return nil }
-            node.lookups -= min(count, node.lookups)
-            state.nodes[inode] = node
+            guard let lookups = state.nodes[inode]?.lookups else { return nil }
+            state.nodes[inode]?.lookups = lookups - min(count, lookups)
             return Self.dropIfUnused(inode, in: &state)
         }
+    }
+
+    /// The number of a dropped node may be handed out again: nothing is kept under it any more.
+    func release(_ inode: Inode) {
+        state.withLock { $0.nodes.release(inode) }
     }
 
     /// What became of a node that lost a name.
@@ -207,7 +209,7 @@ final class UnionNodeTable: Sendable {
 
     private static func dropIfUnused(_ inode: Inode, in state: inout State) -> UnionNode? {
         guard inode != .root, let node = state.nodes[inode], node.lookups == 0, node.names.isEmpty else { return nil }
-        state.nodes[inode] = nil
+        state.nodes.remove(inode)
         state.children[inode] = nil
         state.forgetUpperFile(of: inode)
         return node

@@ -1,6 +1,5 @@
 import Dicfuse
 import FuseKit
-import Synchronization
 import SystemPackage
 
 /// A base's dictionary held by this process, with the owner its mount shows every entry as (a build
@@ -23,11 +22,19 @@ public struct BaseDictionary: Sendable, Equatable {
 }
 
 /// The base's directories already resolved, by path: an entry is then one lookup in its parent, not a
-/// walk from the root (unions ask by path, and a base never changes).
-final class ResolvedDirectories: Sendable {
-    private let inodes = Mutex<[String: Inode]>([:])
+/// walk from the root (unions ask by path, and a base never changes). Every view's threads ask it on
+/// every lookup and read and it changes only while a tree is first walked, so readers share its lock.
+final class ResolvedDirectories: @unchecked Sendable {
+    private let lock = ReadWriteLock()
+    private var inodes: [String: Inode] = [:]
 
-    func inode(at path: String) -> Inode? { inodes.withLock { $0[path] } }
+    func inode(at path: String) -> Inode? { lock.reading { inodes[path] } }
 
-    func record(_ inode: Inode, at path: String) { inodes.withLock { $0[path] = inode } }
+    func record(_ inode: Inode, at path: String) { lock.writing { inodes[path] = inode } }
+
+    /// The string this table keeps for `path`, when it has that directory: every view that keeps the
+    /// path too can share its storage instead of holding a copy of its own.
+    func keptPath(_ path: String) -> String? {
+        lock.reading { inodes.index(forKey: path).map { inodes[$0].key } }
+    }
 }

@@ -19,16 +19,24 @@ final class DictionaryLayerTree: LayerTree {
 
     private var dicfuse: Dicfuse { dictionary.dicfuse }
 
-    /// The entry at `path`, looked up in its parent directory.
+    /// The entry at `path`, looked up in its parent directory (most paths asked for are files, so the
+    /// parent is what the resolved directories are asked for first).
     private func resolve(_ path: String) throws(Errno) -> FileAttributes {
         if path.isEmpty { return try dicfuse.attributes(of: .root) }
-        if let known = dictionary.resolvedDirectories.inode(at: path) { return try dicfuse.attributes(of: known) }
         let slash = path.utf8.lastIndex(of: UInt8(ascii: "/"))
-        let parent = try slash.map { (slash) throws(Errno) -> Inode in try resolve(String(path[..<slash])).inode } ?? .root
+        let parent = try slash.map { (slash) throws(Errno) -> Inode in try directory(String(path[..<slash])) } ?? .root
         guard let name = FilePath.Component(slash.map { String(path[path.index(after: $0)...]) } ?? path) else { throw .noSuchFileOrDirectory }
         let attributes = try dicfuse.lookup(parent: parent, name: name)
         if attributes.fileType == .directory { dictionary.resolvedDirectories.record(attributes.inode, at: path) }
         return attributes
+    }
+
+    /// The inode of the directory at `path` (not empty).
+    private func directory(_ path: String) throws(Errno) -> Inode {
+        if let known = dictionary.resolvedDirectories.inode(at: path) { return known }
+        let attributes = try resolve(path)
+        guard attributes.fileType == .directory else { throw .notDirectory }
+        return attributes.inode
     }
 
     private func attributes(_ path: String) throws(Errno) -> FileAttributes {
@@ -42,6 +50,12 @@ final class DictionaryLayerTree: LayerTree {
 
     func status(_ path: String) -> stat? {
         try? attributes(path).stat
+    }
+
+    /// Every union over this dictionary keeps the paths of the directories it has met, and most are the
+    /// same directories: they share the strings the dictionary keeps for them.
+    func keptPath(_ path: String) -> String? {
+        dictionary.resolvedDirectories.keptPath(path)
     }
 
     func readlink(_ path: String) throws(Errno) -> String {

@@ -76,6 +76,11 @@ struct LayerDirectory: Sendable {
         }
     }
 
+    /// `path`, or an equal string the layer's tree keeps anyway (see ``LayerTree/keptPath(_:)``).
+    func keptPath(_ path: String) -> String {
+        tree?.keptPath(path) ?? path
+    }
+
     func changeMode(_ path: String, _ mode: mode_t) throws(Errno) {
         try at(path) { (directory, name) throws(Errno) in try Posix.check(fchmodat(directory, name, mode & 0o7777, 0)) }
     }

@@ -137,7 +137,7 @@ struct LayerStack: Sendable {
         var top: stat?
         var nameBelow = name
         var absoluteBelow: String?
-        let path = joinPath(parent.path, name)
+        var path = joinPath(parent.path, name)
         for index in lowers.indices {
             let candidate: String
             if let absoluteBelow {
@@ -154,7 +154,9 @@ struct LayerStack: Sendable {
                 if places.isEmpty { return (LowerOrigin(places: [.init(layer: index, path: candidate)], path: path, isDirectory: false), st) }
                 break
             }
-            places.append(.init(layer: index, path: candidate))
+            let kept = lowers[index].keptPath(candidate)
+            if places.isEmpty && candidate == path { path = kept }
+            places.append(.init(layer: index, path: kept))
             if top == nil { top = st }
             if index == lowers.count - 1 { break }  // nothing below for a marker to hide or redirect to
             if format.isOpaque(candidate, in: lowers[index]) { break }

@@ -14,6 +14,8 @@ protocol LayerTree: Sendable {
     func list(_ path: String) throws(Errno) -> [(name: String, type: UInt8)]
     func xattr(_ path: String, _ name: String) throws(Errno) -> [UInt8]
     func xattrNames(_ path: String) throws(Errno) -> [String]
+    /// An equal string for a directory's `path` that the tree keeps anyway, if it has one.
+    func keptPath(_ path: String) -> String?
 }
 
 /// A read-only descriptor that `owner` keeps open and closes once released: read it by offset only

@@ -9,7 +9,8 @@ struct NodeName: Sendable, Equatable {
     var name: String
 }
 
-/// A file or directory of the union as the kernel knows it, numbered for the life of the mount.
+/// A file or directory of the union as the kernel knows it, numbered while it has a name or the kernel
+/// uses it.
 struct UnionNode: Sendable {
     /// The first is the one used to reach the node; empty once the last name is gone.
     var names: CompactList<NodeName>

@@ -5,10 +5,12 @@ import ScorpioTestSupport
 import Synchronization
 import Testing
 
-@Suite(.enabled(if: isRoot, "needs root"), .timeLimit(.minutes(1)))
+@Suite(.enabled(if: isRoot, "needs root"), .timeLimit(.minutes(3)))
 struct SignalTests {
     /// Runs `script` on another thread; once it created `ready`, delivers `signals` as if this process
-    /// had received them; returns the result (nil if the run did not end within 30 s).
+    /// had received them; returns the result (nil if the script was not ready within 60 s, or the run
+    /// did not end within 30 s after). The whole suite on two cores can keep a sandbox from starting
+    /// for over 10 s; a signal sent before then would not be the one the test means.
     private func run(_ script: String, delivering signals: [Int32]) throws -> SandboxResult? {
         let workspace = try Workspace()
         let spec = workspace.spec("exec >out 2>err; \(script)")
@@ -20,13 +22,16 @@ struct SignalTests {
             outcome.withLock { $0 = result }
             finished.signal()
         }
-        for _ in 0..<1000 {
-            if access("\(workspace.source)/ready", F_OK) == 0 { break }
-            usleep(10_000)
+        var ready = false
+        for _ in 0..<6000 where !ready {
+            ready = access("\(workspace.source)/ready", F_OK) == 0
+            if !ready { usleep(10_000) }
         }
-        if let pid = initPID.withLock({ $0 }) {
-            for signalNumber in signals { SignalForwarding.deliver(signalNumber, to: pid) }
+        guard ready, let pid = initPID.withLock({ $0 }) else {
+            _ = finished.wait(timeout: .now() + 30)
+            return nil
         }
+        for signalNumber in signals { SignalForwarding.deliver(signalNumber, to: pid) }
         guard finished.wait(timeout: .now() + 30) == .success else { return nil }
         return try outcome.withLock { $0 }?.get()
     }

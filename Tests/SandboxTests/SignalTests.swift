@@ -23,9 +23,12 @@ struct SignalTests {
             finished.signal()
         }
         var ready = false
-        for _ in 0..<6000 where !ready {
-            ready = access("\(workspace.source)/ready", F_OK) == 0
-            if !ready { usleep(10_000) }
+        for _ in 0..<6000 {
+            if access("\(workspace.source)/ready", F_OK) == 0 {
+                ready = true
+                break
+            }
+            usleep(10_000)
         }
         guard ready, let pid = initPID.withLock({ $0 }) else {
             _ = finished.wait(timeout: .now() + 30)

@@ -14,8 +14,6 @@ struct ChildNames: Sendable {
     private var list: ContiguousArray<Child> = []
     private var map: [String: Inode]?
 
-    var isEmpty: Bool { map?.isEmpty ?? list.isEmpty }
-
     subscript(name: String) -> Inode? {
         get {
             if let map { return map[name] }

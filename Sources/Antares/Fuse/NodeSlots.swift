@@ -32,14 +32,14 @@ struct NodeSlots: Sendable {
     }
 
     /// The node numbered `inode`; nil for a number with no node. Mutating it changes the node in place;
-    /// setting it to nil is not how a node goes (see ``remove(_:)``).
+    /// nodes come and go through ``insert(_:)`` and ``remove(_:)``, not by assigning here.
     subscript(inode: Inode) -> UnionNode? {
         get {
             guard let (chunk, slot) = Self.place(inode), chunk < chunks.count else { return nil }
             return chunks[chunk][slot]
         }
         _modify {
-            if let (chunk, slot) = Self.place(inode), chunk < chunks.count, chunks[chunk][slot] != nil {
+            if let (chunk, slot) = Self.place(inode), chunk < chunks.count {
                 yield &chunks[chunk][slot]
             } else {
                 var absent: UnionNode? = nil

@@ -141,9 +141,7 @@ extension UnionFilesystem {
         case .inUse:
             if edits.work.status(edits.orphanName(inode)) != nil { nodes.markOrphan(inode) }
         case .dropped:
-            dataDescriptors.remove(inode)
-            edits.work.removeTree(edits.orphanName(inode))
-            nodes.release(inode)
+            letGo(of: inode, removingOrphan: true)
         }
     }
 }

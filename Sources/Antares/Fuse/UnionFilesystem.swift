@@ -158,8 +158,14 @@ final class UnionFilesystem: FuseFilesystem {
 
     func forget(inode: Inode, lookups: UInt64) {
         guard let dropped = nodes.forget(inode, lookups) else { return }
+        letGo(of: inode, removingOrphan: dropped.isOrphan)
+    }
+
+    /// Lets go of what the union kept under a node the table dropped (its descriptor and, if it had one,
+    /// its scratch file), then lets the table number a new node with it.
+    func letGo(of inode: Inode, removingOrphan: Bool) {
         dataDescriptors.remove(inode)
-        if dropped.isOrphan { edits.work.removeTree(edits.orphanName(inode)) }
+        if removingOrphan { edits.work.removeTree(edits.orphanName(inode)) }
         nodes.release(inode)
     }
 

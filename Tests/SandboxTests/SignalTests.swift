@@ -1,4 +1,5 @@
 import Dispatch
+import Foundation
 import Glibc
 @testable import Sandbox
 import ScorpioTestSupport
@@ -7,46 +8,54 @@ import Testing
 
 @Suite(.enabled(if: isRoot, "needs root"), .timeLimit(.minutes(3)))
 struct SignalTests {
-    /// Runs `script` on another thread; once it created `ready`, delivers `signals` as if this process
-    /// had received them; returns the result (nil if the script was not ready within 60 s, or the run
-    /// did not end within 30 s after). The whole suite on two cores can keep a sandbox from starting
-    /// for over 10 s; a signal sent before then would not be the one the test means.
-    private func run(_ script: String, delivering signals: [Int32]) throws -> SandboxResult? {
+    /// How a run that is sent signals went.
+    private enum Outcome: Equatable {
+        case ended(SandboxResult)
+        case neverReady
+        case didNotEnd
+    }
+
+    /// Runs `script` on a thread of its own (not a pool's, which the rest of the suite may keep busy);
+    /// once it created `ready`, delivers `signals` as if this process had received them. The whole
+    /// suite on two cores can keep a sandbox from starting for tens of seconds; a signal sent before
+    /// then would not be the one the test means, so the test waits up to 100 s for it, then 40 s for
+    /// the run to end.
+    private func run(_ script: String, delivering signals: [Int32]) throws -> Outcome {
         let workspace = try Workspace()
         let spec = workspace.spec("exec >out 2>err; \(script)")
         let initPID = Mutex<pid_t?>(nil)
         let outcome = Mutex<Result<SandboxResult, any Error>?>(nil)
         let finished = DispatchSemaphore(value: 0)
-        DispatchQueue.global().async {
+        Thread.detachNewThread {
             let result = Result { try SandboxProcess.run(spec, whenStarted: { pid in initPID.withLock { $0 = pid } }) }
             outcome.withLock { $0 = result }
             finished.signal()
         }
-        var ready = false
-        for _ in 0..<6000 {
-            if access("\(workspace.source)/ready", F_OK) == 0 {
-                ready = true
-                break
-            }
+        let readyBy = ContinuousClock.now + .seconds(100)
+        var pid: pid_t?
+        while ContinuousClock.now < readyBy {
+            pid = initPID.withLock { $0 }
+            if pid != nil, access("\(workspace.source)/ready", F_OK) == 0 { break }
+            pid = nil
             usleep(10_000)
         }
-        guard ready, let pid = initPID.withLock({ $0 }) else {
-            _ = finished.wait(timeout: .now() + 30)
-            return nil
+        guard let pid else {
+            _ = finished.wait(timeout: .now() + 40)
+            return .neverReady
         }
         for signalNumber in signals { SignalForwarding.deliver(signalNumber, to: pid) }
-        guard finished.wait(timeout: .now() + 30) == .success else { return nil }
-        return try outcome.withLock { $0 }?.get()
+        guard finished.wait(timeout: .now() + 40) == .success else { return .didNotEnd }
+        return .ended(try outcome.withLock { $0 }!.get())
     }
 
     @Test func terminateIsForwardedToTheCommand() throws {
         let result = try run("trap 'exit 42' TERM; touch ready; sleep 20 & wait", delivering: [SIGTERM])
-        #expect(result == SandboxResult(exitStatus: 42, setupError: nil))
+        #expect(result == .ended(SandboxResult(exitStatus: 42, setupError: nil)))
     }
 
     @Test func secondInterruptKillsTheSandbox() throws {
         let result = try run("trap '' INT; touch ready; sleep 20", delivering: [SIGINT, SIGINT])
-        #expect(result == SandboxResult(exitStatus: 137, setupError: nil))
+        #expect(result == .ended(SandboxResult(exitStatus: 137, setupError: nil)))
     }
 
     @Test func forwardingHandlersAreInstalledWhileASandboxRuns() throws {

@@ -48,7 +48,7 @@ let package = Package(
         // The Swift face of libfuse3's low-level API.
         .target(
             name: "FuseKit",
-            dependencies: ["CFuse", .product(name: "SystemPackage", package: "swift-system")]
+            dependencies: ["CFuse", "CSyscalls", .product(name: "SystemPackage", package: "swift-system")]
         ),
 
         // The lazy, shared, read-only base layer: tree sources (git, directory, Mega), the inode

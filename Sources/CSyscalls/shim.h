@@ -35,6 +35,9 @@ int renameat2(int olddirfd, const char *oldpath, int newdirfd, const char *newpa
 // glibc ≥ 2.36 (sys/pidfd.h): a descriptor that polls readable once the process has exited.
 int pidfd_open(pid_t pid, unsigned int flags);
 
+// statfs(2) (sys/vfs.h): f_type names the filesystem, and a FUSE mount's server answers it uncached.
+#include <sys/vfs.h>
+
 // syncfs(2): writes out the filesystem holding the descriptor's file.
 int syncfs(int fd);
 #endif

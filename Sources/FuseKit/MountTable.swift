@@ -1,3 +1,4 @@
+import CSyscalls
 import Glibc
 import SystemPackage
 
@@ -66,12 +67,23 @@ public enum MountTable {
         }
     }
 
-    /// Whether `path` is a FUSE mount whose server is gone: every access fails with ENOTCONN.
+    /// Whether `path` is a FUSE mount whose server is gone: every request fails with ENOTCONN.
+    /// `statfs` is always a request, where a `stat` may be answered from attributes the kernel cached
+    /// after the connection ended.
     public static func isDeadFuseMount(_ path: FilePath) -> Bool {
-        var st = stat()
-        let failed = path.withPlatformString { stat($0, &st) } != 0
+        var filesystem = statfs()
+        let failed = path.withPlatformString { statfs($0, &filesystem) } != 0
         return failed && errno == ENOTCONN
     }
+
+    /// Whether `path` is a FUSE mount whose server answers (one still dying answers ENOTCONN once its
+    /// device is closed).
+    public static func isLiveFuseMount(_ path: FilePath) -> Bool {
+        var filesystem = statfs()
+        return path.withPlatformString { statfs($0, &filesystem) } == 0 && filesystem.f_type == fuseMagic
+    }
+
+    private static let fuseMagic = 0x6573_5546
 
     /// Lazily detaches `path` if it is a dead FUSE mount. Returns whether it did.
     @discardableResult

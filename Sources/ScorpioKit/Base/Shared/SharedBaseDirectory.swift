@@ -1,4 +1,5 @@
 import Foundation
+import FuseKit
 import Glibc
 import SystemPackage
 
@@ -49,12 +50,8 @@ struct SharedBaseDirectory: Sendable {
         (try? FileLock(serverLock, exclusive: false, wait: false, create: false)) == nil && FileManager.default.fileExists(atPath: serverLock.string)
     }
 
-    /// Whether a live mount is at `mnt`: it answers (a FUSE mount whose server died says ENOTCONN)
-    /// and is another filesystem than its parent.
-    var isMounted: Bool {
-        var mounted = stat(), parent = stat()
-        return stat(mountpoint.string, &mounted) == 0 && stat(path.string, &parent) == 0 && mounted.st_dev != parent.st_dev
-    }
+    /// Whether a live FUSE mount is at `mnt`.
+    var isMounted: Bool { MountTable.isLiveFuseMount(mountpoint) }
 
     /// The leases whose holders still hold them; files of dead holders are removed on the way.
     func liveLeases() -> [String] {

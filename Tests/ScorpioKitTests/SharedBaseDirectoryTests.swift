@@ -1,0 +1,43 @@
+import Dicfuse
+import Foundation
+import FuseKit
+import Glibc
+@testable import ScorpioKit
+import ScorpioTestSupport
+import SystemPackage
+import Testing
+
+@Suite(.enabled(if: FuseHost.canMount, "needs root and /dev/fuse"))
+struct SharedBaseDirectoryTests {
+    /// A base whose server is gone or going must not be leased: its connection ends (aborted here, as
+    /// the kernel does once a killed server's device is closed) while the kernel may still answer a
+    /// `stat` of its root from the attributes it cached.
+    @Test func aBaseWhoseConnectionEndedIsNotMounted() throws {
+        let scratch = try Scratch()
+        let tree = scratch.directory("tree")
+        #expect(shell("echo hello > '\(tree)/hello.txt'").status == 0)
+        let directory = SharedBaseDirectory(root: scratch.path.appending("bases"), key: "base")
+        try FileManager.default.createDirectory(atPath: directory.mountpoint.string, withIntermediateDirectories: true)
+        let dicfuse = Dicfuse(source: try DirectoryTreeSource(path: tree), store: try ContentStore(root: scratch.path.appending("store")))
+        let mount = try dicfuse.mount(at: directory.mountpoint)
+        defer {
+            try? mount.unmount(lazy: true)
+            try? MountTable.unmount(directory.mountpoint, lazy: true)  // a mount whose connection ended stays until then
+        }
+        #expect(directory.isMounted)
+
+        var root = stat()
+        #expect(stat(directory.mountpoint.string, &root) == 0)
+        let connection = UInt32((root.st_dev & 0xff) | ((root.st_dev >> 12) & 0xf_ff00))
+        #expect(MountTable.abortConnection(connection))
+        mount.waitUntilUnmounted()
+        #expect(!directory.isMounted)
+    }
+
+    @Test func aPlainDirectoryIsNotMounted() throws {
+        let scratch = try Scratch()
+        let directory = SharedBaseDirectory(root: scratch.path, key: "base")
+        try FileManager.default.createDirectory(atPath: directory.mountpoint.string, withIntermediateDirectories: true)
+        #expect(!directory.isMounted)
+    }
+}

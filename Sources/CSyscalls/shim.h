@@ -38,6 +38,17 @@ int pidfd_open(pid_t pid, unsigned int flags);
 // statfs(2) (sys/vfs.h): f_type names the filesystem, and a FUSE mount's server answers it uncached.
 #include <sys/vfs.h>
 
+// name_to_handle_at(2) and open_by_handle_at(2) (behind _GNU_SOURCE): a file handle is a
+// `struct file_handle`, handle_bytes (in: the room, out: the size) and handle_type, then the bytes.
+#include <sys/syscall.h>
+#include <unistd.h>
+static inline int scorpio_name_to_handle_at(int dirfd, const char *path, void *handle, int *mount_id, int flags) {
+    return (int)syscall(SYS_name_to_handle_at, dirfd, path, handle, mount_id, flags);
+}
+static inline int scorpio_open_by_handle_at(int mount_fd, void *handle, int flags) {
+    return (int)syscall(SYS_open_by_handle_at, mount_fd, handle, flags);
+}
+
 // syncfs(2): writes out the filesystem holding the descriptor's file.
 int syncfs(int fd);
 #endif

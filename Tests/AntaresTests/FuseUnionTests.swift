@@ -1,4 +1,5 @@
 import Antares
+import CSyscalls
 import FuseKit
 import Glibc
 import ScorpioTestSupport
@@ -212,4 +213,39 @@ private func dropCachedPages(_ path: String) throws {
     defer { close(descriptor) }
     let result = posix_fadvise(descriptor, 0, 0, POSIX_FADV_DONTNEED)
     guard result == 0 else { throw Errno(rawValue: result) }
+}
+
+/// The union's node numbers are reused once the kernel forgot a node; a file handle names a node by
+/// number and generation, so one taken before must not open the file numbered after it.
+@Suite(.enabled(if: FuseHost.canMount, "needs root and /dev/fuse"))
+struct FuseUnionFileHandleTests {
+    @Test func aHandleOfARemovedFileDoesNotOpenTheFileThatTookItsNumber() throws {
+        let union = try FuseUnionMount()
+        let removed = union.mountpoint.appending("removed").string
+        #expect(shell("echo old > '\(removed)'").status == 0)
+        var handle = [UInt8](repeating: 0, count: 8 + 128)
+        handle.withUnsafeMutableBytes { $0.storeBytes(of: UInt32(128), as: UInt32.self) }
+        var mountID: Int32 = 0
+        try #require(scorpio_name_to_handle_at(AT_FDCWD, removed, &handle, &mountID, 0) == 0, "\(Errno(rawValue: errno))")
+        var status = stat()
+        try #require(stat(removed, &status) == 0)
+        let number = status.st_ino
+        try #require(unlink(removed) == 0)
+
+        // The kernel forgets the unlinked file at once; its number goes to the next file made after that.
+        var taken: String?
+        for attempt in 0..<300 where taken == nil {
+            let path = union.mountpoint.appending("new\(attempt)").string
+            try #require(shell("echo new > '\(path)'").status == 0)
+            if stat(path, &status) == 0, status.st_ino == number { taken = path } else { usleep(10_000) }
+        }
+        try #require(taken != nil, "no new file took the removed file's number \(number)")
+
+        let mountFD = open(union.mountpoint.string, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        defer { close(mountFD) }
+        let opened = scorpio_open_by_handle_at(mountFD, &handle, O_RDONLY | O_CLOEXEC)
+        let error = errno
+        if opened >= 0 { close(opened) }
+        #expect(opened < 0 && error == ESTALE, "the removed file's handle opened \(taken!) (\(Errno(rawValue: error)))")
+    }
 }

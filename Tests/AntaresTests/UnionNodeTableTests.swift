@@ -28,6 +28,8 @@ struct UnionNodeTableTests {
         table.release(first)
         let reused = table.child(of: .root, named: "d", lower: nil, lookups: 1)
         #expect(reused == first)
+        #expect(table.shape(of: reused)?.generation == 1, "a reused number is of the next generation")
+        #expect(table.shape(of: second)?.generation == 0)
         #expect(table.path(of: reused) == "d")
         #expect(table.child(of: .root, named: "a") == nil, "the old name is not the new node's")
         #expect(table.node(second)?.names.first?.name == "b", "the other nodes are untouched")

@@ -11,6 +11,9 @@ struct NodeSlots: Sendable {
     static let chunkSize = 512
 
     private var chunks: [ContiguousArray<UnionNode?>] = []
+    /// Per slot, how many times its number was released: the FUSE generation of the node under it, so
+    /// a file handle (`name_to_handle_at`) of a node that is gone never opens the one numbered after it.
+    private var generations: [ContiguousArray<UInt32>] = []
     /// Numbers released after their node was removed, handed out again first.
     private var released: [Inode.RawValue] = []
     /// The first number never handed out.
@@ -58,7 +61,10 @@ struct NodeSlots: Sendable {
             next += 1
         }
         let (chunk, slot) = Self.place(inode)!
-        while chunk >= chunks.count { chunks.append(ContiguousArray(repeating: nil, count: Self.chunkSize)) }
+        while chunk >= chunks.count {
+            chunks.append(ContiguousArray(repeating: nil, count: Self.chunkSize))
+            generations.append(ContiguousArray(repeating: 0, count: Self.chunkSize))
+        }
         chunks[chunk][slot] = node
         return inode
     }
@@ -72,9 +78,16 @@ struct NodeSlots: Sendable {
         return chunks[chunk][slot]
     }
 
-    /// `inode`, removed, may number a new node.
+    /// `inode`, removed, may number a new node, of the next generation.
     mutating func release(_ inode: Inode) {
-        guard inode != .root, inode.rawValue < next, self[inode] == nil else { return }
+        guard inode != .root, inode.rawValue < next, self[inode] == nil, let (chunk, slot) = Self.place(inode) else { return }
+        generations[chunk][slot] &+= 1
         released.append(inode.rawValue)
+    }
+
+    /// The generation of the node numbered `inode`: 0 until its number is reused.
+    func generation(of inode: Inode) -> UInt64 {
+        guard let (chunk, slot) = Self.place(inode), chunk < generations.count else { return 0 }
+        return UInt64(generations[chunk][slot])
     }
 }

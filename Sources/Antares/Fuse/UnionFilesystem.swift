@@ -107,13 +107,19 @@ final class UnionFilesystem: FuseFilesystem {
 
     /// The attributes the union shows for `inode` at `location`.
     func attributes(_ inode: Inode, at location: EntryLocation) -> FileAttributes {
+        attributes(inode, at: location, shape: nodes.shape(of: inode))
+    }
+
+    private func attributes(
+        _ inode: Inode, at location: EntryLocation, shape: (isNameless: Bool, lowerDirectories: Int, generation: UInt64)?
+    ) -> FileAttributes {
         var attributes = location.attributes(as: inode)
         if case .lower(let layer) = location.entry.layer, !location.isDirectory, location.status.st_nlink > 1 {
             // The names of a hard-linked lower file are separate union inodes (a copy-up breaks the link,
             // as in kernel overlayfs without an index) that share one st_ino until then.
             attributes.serialNumber = lowerLinks.serialNumber(layer: layer, location.status)
         }
-        guard let shape = nodes.shape(of: inode) else { return attributes }
+        guard let shape else { return attributes }
         if shape.isNameless {
             // Removed while open: its own copy has no name left; a lower entry keeps its count, as
             // kernel overlayfs shows it.
@@ -127,7 +133,10 @@ final class UnionFilesystem: FuseFilesystem {
     }
 
     func entry(_ inode: Inode, at location: EntryLocation) -> Entry {
-        Entry(attributes: attributes(inode, at: location), attributeTimeout: Self.cacheTimeout, entryTimeout: Self.cacheTimeout)
+        let shape = nodes.shape(of: inode)
+        return Entry(
+            attributes: attributes(inode, at: location, shape: shape), generation: shape?.generation ?? 0,
+            attributeTimeout: Self.cacheTimeout, entryTimeout: Self.cacheTimeout)
     }
 
     /// Looks `name` up in `parent` and registers the node with `lookups` references.

@@ -67,12 +67,12 @@ final class UnionNodeTable: Sendable {
         state.withLock { $0.nodes[inode] }
     }
 
-    /// What a node's attributes depend on besides its layer entry: whether it lost its last name, and
-    /// in how many lower layers it continues as a directory.
-    func shape(of inode: Inode) -> (isNameless: Bool, lowerDirectories: Int)? {
+    /// What a node's entry depends on besides its layer entry: whether it lost its last name, in how
+    /// many lower layers it continues as a directory, and its number's generation.
+    func shape(of inode: Inode) -> (isNameless: Bool, lowerDirectories: Int, generation: UInt64)? {
         state.withLock { state in
             guard let node = state.nodes[inode] else { return nil }
-            return (node.names.isEmpty && inode != .root, node.lower?.isDirectory == true ? node.lower!.places.count : 0)
+            return (node.names.isEmpty && inode != .root, node.lower?.isDirectory == true ? node.lower!.places.count : 0, state.nodes.generation(of: inode))
         }
     }
 

@@ -403,7 +403,9 @@ static void perform(char **t, int n) {
         int slot = slot_index(t[1]);
         if (slots[slot] >= 0) close(slots[slot]);
         struct at_path at = resolve(t[2]);
-        int flags = open_flags(t[3]);
+        // A FIFO's open never waits for its other end: a random sequence may open one with no reader
+        // or writer (O_NONBLOCK changes nothing else an open of a file or directory does).
+        int flags = open_flags(t[3]) | O_NONBLOCK;
         slots[slot] = openat(at.dirfd, at.path, flags, n > 4 ? (mode_t)number(t[4]) : 0644);
         int opened = errno;
         if (slots[slot] >= 0 && announce_opens_for_writing && (flags & O_ACCMODE) != O_RDONLY) {

@@ -55,6 +55,11 @@ enum FileCases {
                 "truncate/\(layer)/descriptors", as: caller, entries: [.file("f", in: layer, "0123456789"), .file("g", in: layer, "abc")],
                 [.open(1, "f", "RDWR"), .ftruncate(1, 2), .fstat(1), .pread(1, 16, at: 0), .ftruncate(1, 0), .close(1),
                  .open(2, "g", "RDONLY"), .ftruncate(2, 1), .close(2)] + Operation.readWhole("g")),
+            // truncate(2) and ftruncate(2) to the size a file with data has: both give it new times on
+            // tmpfs and ext4, also while the file is open for writing.
+            ConformanceCase(
+                "truncate/\(layer)/same-size-while-open", as: caller, entries: [.file("f", in: layer, "0123456789")],
+                [.open(1, "f", "RDWR"), .truncate("f", 10), .fstat(1), .ftruncate(1, 10), .fstat(1), .close(1), .truncate("f", 10)]),
             ConformanceCase(
                 "truncate/\(layer)/read-only-file", as: caller, entries: [.file("f", in: layer, "0123", mode: 0o444)],
                 [.truncate("f", 1), .open(1, "f", "WRONLY|TRUNC"), .open(2, "f", "RDONLY|TRUNC")] + Operation.readWhole("f")),

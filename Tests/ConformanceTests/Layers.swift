@@ -52,6 +52,11 @@ struct LayerEntry: Sendable {
         LayerEntry(layer: layer, path: path, kind: .hardlink(existing), mode: nil, owner: nil)
     }
 
+    var isDirectory: Bool {
+        if case .directory = kind { return true }
+        return false
+    }
+
     var summary: String {
         let what: String
         switch kind {

@@ -79,6 +79,14 @@ struct Operation: Sendable, CustomStringConvertible {
             .contains(name)
     }
 
+    /// A truncate(2) of a path to length 0. Through FUSE it is the same request as an open's O_TRUNC
+    /// (a size of 0, no handle), which Linux gives new times whatever the size; truncate(2) gives an
+    /// empty file none, so a FUSE union cannot answer both as the kernel does.
+    var truncatesPathToZero: Bool {
+        guard name == "truncate", arguments.count > 1, case .number(let length) = arguments[1] else { return false }
+        return length == 0
+    }
+
     /// An open(2) without O_TRUNC: it sets times only by creating an entry (the parent's mtime and ctime).
     var opensWithoutTruncating: Bool {
         guard name == "open", arguments.count > 2, case .text(let flags) = arguments[2] else { return false }

@@ -24,13 +24,16 @@ enum RandomSequences {
                     entries.append(.file(top, in: layer, "\(layer)-\(top)", mode: random.pick([0o644, 0o600, 0o755, 0o444, 0o666]), owner: owner()))
                 case 7..<9:
                     let opaque = layer != .lowest && random.chance(1, in: 4)
+                    // A whiteout in a directory that continues in no layer below it (or is opaque) is a
+                    // state overlayfs never makes: it would list it and refuse to remove the directory.
+                    let continuesBelow = !opaque && entries.last(where: { $0.path == top })?.isDirectory == true
                     entries.append(.directory(top, in: layer, mode: random.pick([0o755, 0o700, 0o777, 0o1777, 0o2775, 0o555]), owner: owner(), opaque: opaque))
                     for child in childNames {
                         switch random.below(6) {
                         case 0..<2: break
                         case 2..<4: entries.append(.file("\(top)/\(child)", in: layer, "\(layer)-\(child)", owner: owner()))
                         case 4: entries.append(.directory("\(top)/\(child)", in: layer, owner: owner()))
-                        default: if layer != .lowest { entries.append(.whiteout("\(top)/\(child)", in: layer)) }
+                        default: if continuesBelow { entries.append(.whiteout("\(top)/\(child)", in: layer)) }
                         }
                     }
                 default:

@@ -76,11 +76,14 @@ public enum MountTable {
         return failed && errno == ENOTCONN
     }
 
-    /// Whether `path` is a FUSE mount whose server answers (one still dying answers ENOTCONN once its
-    /// device is closed).
+    /// Whether a FUSE mount whose server answers is at `path` (one still dying answers ENOTCONN once its
+    /// device is closed). A directory that a FUSE filesystem merely holds is not one: a mount is another
+    /// device than its parent.
     public static func isLiveFuseMount(_ path: FilePath) -> Bool {
-        var filesystem = statfs()
-        return path.withPlatformString { statfs($0, &filesystem) } == 0 && filesystem.f_type == fuseMagic
+        var filesystem = statfs(), mounted = stat(), parent = stat()
+        guard path.withPlatformString({ statfs($0, &filesystem) }) == 0, filesystem.f_type == fuseMagic else { return false }
+        return path.withPlatformString { stat($0, &mounted) } == 0 && path.appending("..").withPlatformString { stat($0, &parent) } == 0
+            && mounted.st_dev != parent.st_dev
     }
 
     private static let fuseMagic = 0x6573_5546

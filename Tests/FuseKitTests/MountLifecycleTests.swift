@@ -91,6 +91,16 @@ struct MountLifecycleTests {
         }
     }
 
+    @Test func aLiveMountIsItsRootNotADirectoryInIt() throws {
+        try withMemoryMount { _, mountpoint, _ in
+            #expect(MountTable.isLiveFuseMount(mountpoint))
+            let inside = mountpoint.appending("d")
+            #expect(mkdir(inside.string, 0o755) == 0)
+            #expect(!MountTable.isLiveFuseMount(inside), "a directory the FUSE filesystem holds is no mount of its own")
+            #expect(!MountTable.isLiveFuseMount(mountpoint.removingLastComponent()))
+        }
+    }
+
     @Test func deadMountOfAKilledServerIsDetected() throws {
         try withTemporaryDirectory { dir in
             let pid = try startMemoryFilesystemServer(at: dir)

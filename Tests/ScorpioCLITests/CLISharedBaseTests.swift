@@ -1,4 +1,5 @@
 import Foundation
+import FuseKit
 import ScorpioTestSupport
 import SystemPackage
 import Testing
@@ -116,7 +117,7 @@ struct CLISharedBaseTests {
             let listed = try bases(scorpio)
             #expect(listed.count == 1 && listed.first?.server_pid != nil && listed.first?.server_pid != first, "a fresh server: \(listed)")
             #expect(baseMounts(under: directory).count == 1, "no dead mount is left beside it: \(baseMounts(under: directory))")
-            #expect(!MountTableProbe.isDead(listed.first!.mountpoint))
+            #expect(!MountTable.isDeadFuseMount(FilePath(listed.first!.mountpoint)))
             let collected = try scorpio.run(["base", "gc"])
             #expect(collected.standardOutput.contains("ended"), "\(collected.standardOutput)")
             #expect(baseMounts(under: directory).isEmpty)
@@ -179,14 +180,5 @@ struct CLISharedBaseTests {
                 "the second job's reads were fetched into its own store")
             #expect(try scorpio.run(["base", "gc"]).status == 0)
         }
-    }
-}
-
-/// Whether a FUSE mount's server is gone (every request answers ENOTCONN; a `stat` may be answered
-/// from cached attributes, a `statvfs` never is).
-enum MountTableProbe {
-    static func isDead(_ path: String) -> Bool {
-        var filesystem = statvfs()
-        return statvfs(path, &filesystem) != 0 && errno == ENOTCONN
     }
 }

@@ -110,9 +110,7 @@ final class UnionFilesystem: FuseFilesystem {
         attributes(inode, at: location, shape: nodes.shape(of: inode))
     }
 
-    private func attributes(
-        _ inode: Inode, at location: EntryLocation, shape: (isNameless: Bool, lowerDirectories: Int, generation: UInt64)?
-    ) -> FileAttributes {
+    private func attributes(_ inode: Inode, at location: EntryLocation, shape: UnionNodeTable.Shape?) -> FileAttributes {
         var attributes = location.attributes(as: inode)
         if case .lower(let layer) = location.entry.layer, !location.isDirectory, location.status.st_nlink > 1 {
             // The names of a hard-linked lower file are separate union inodes (a copy-up breaks the link,

@@ -67,12 +67,23 @@ final class UnionNodeTable: Sendable {
         state.withLock { $0.nodes[inode] }
     }
 
-    /// What a node's entry depends on besides its layer entry: whether it lost its last name, in how
-    /// many lower layers it continues as a directory, and its number's generation.
-    func shape(of inode: Inode) -> (isNameless: Bool, lowerDirectories: Int, generation: UInt64)? {
+    /// What a node's entry depends on besides its layer entry.
+    struct Shape {
+        /// It lost its last name.
+        var isNameless: Bool
+        /// In how many lower layers it continues as a directory.
+        var lowerDirectories: Int
+        /// Its number's FUSE generation.
+        var generation: UInt64
+    }
+
+    func shape(of inode: Inode) -> Shape? {
         state.withLock { state in
             guard let node = state.nodes[inode] else { return nil }
-            return (node.names.isEmpty && inode != .root, node.lower?.isDirectory == true ? node.lower!.places.count : 0, state.nodes.generation(of: inode))
+            return Shape(
+                isNameless: node.names.isEmpty && inode != .root,
+                lowerDirectories: node.lower?.isDirectory == true ? node.lower!.places.count : 0,
+                generation: state.nodes.generation(of: inode))
         }
     }
 

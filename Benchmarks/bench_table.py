@@ -16,6 +16,7 @@ from collections import defaultdict
 # × is a time as a multiple of another's measured in the same round
 FIGURES = {
     "setup.ready": ("job setup: view ready, base already served (native: `git worktree add`)", "s"),
+    "setup.ready_mount": ("job setup: the same, `scorpio mount`'s own \"ready in\" (parsed command to mounted view)", "s"),
     "setup.ready_cold": ("job setup: view ready, starting its shared base", "s"),
     "setup.ready_daemon": ("job setup: view ready through a running `scorpio serve`, base already served (the request's time)", "s"),
     "setup.copy": ("job setup: copying the tree (`cp -a`)", "s"),
@@ -80,7 +81,7 @@ def bar(figure, backend, medians, everything):
         if reference is None:
             return []
         return [(f"≤ git status + {allowance * 1000:.0f} ms", value <= reference + allowance)]
-    if figure in ("setup.ready", "setup.ready_daemon"):
+    if figure in ("setup.ready", "setup.ready_mount", "setup.ready_daemon"):
         return [("≤ 10 ms", value <= 0.010)]
     if figure == "scale.ready":
         return [("≤ 60 ms", value <= 0.060)]

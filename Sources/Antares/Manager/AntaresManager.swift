@@ -325,8 +325,10 @@ public final class AntaresManager: Sendable {
     }
 
     /// A process that served only this job (`scorpio mount`'s) exits once it sees the job's mount gone,
-    /// and lets go of the job's lease on its base as it does: waited for (at most two seconds), so what
-    /// the job held is free when its unmount returns and a `scorpio base gc` right after finds the base idle.
+    /// and lets go of the job's lease on its base as it does: waited for, so what the job held is free
+    /// when its unmount returns and a `scorpio base gc` right after finds the base idle. The wait ends
+    /// when the process does; its bound is for a process that does not end (a `scorpio run` whose
+    /// command goes on) and is ten seconds because two proved too short for a loaded two-core host.
     private static func waitForSoleServer(of record: MountRecord, among records: [MountRecord]) {
         let server = record.pid
         guard server != getpid(), ProcessLiveness.isAlive(server),
@@ -336,7 +338,7 @@ public final class AntaresManager: Sendable {
         guard descriptor >= 0 else { return }
         defer { close(descriptor) }
         var exited = pollfd(fd: descriptor, events: Int16(POLLIN), revents: 0)
-        while poll(&exited, 1, 2000) < 0 && errno == EINTR {}
+        while poll(&exited, 1, 10_000) < 0 && errno == EINTR {}
     }
 
     private static var nowMilliseconds: Int64 { Int64(Date().timeIntervalSince1970 * 1000) }

@@ -95,7 +95,7 @@ public actor AntaresService {
 
         let (manager, requested) = (manager, spec)
         let record = try await serialized(job) { () throws(DaemonError) in
-            try await self.blocking { try manager.mountJob(job, spec: requested) }
+            try await self.blocking { try manager.mountJob(job, spec: requested, server: .daemon) }
         }
         if directory.record(entry) { saveDirectory() }
         logger.info("mounted job \(job) at \(record.mountpoint)", metadata: ["mount_id": "\(record.mountID)", "path": "/\(spec.path)", "cl": "\(spec.cl ?? "none")"])

@@ -40,7 +40,7 @@ public struct DaemonError: Error, Sendable, Equatable, CustomStringConvertible {
         switch error {
         case .conflict(let job, let existing, let requested):
             self.init(.invalidRequest, "job \(job) is already mounted with path '/\(existing.path)' and cl \(existing.cl ?? "none"); it cannot be mounted again with path '/\(requested.path)' and cl \(requested.cl ?? "none")")
-        case .invalidJobID, .mountpointOccupied, .changeList: self.init(.invalidRequest, "\(error)")
+        case .invalidJobID, .mountpointOccupied, .changeList, .heldElsewhere: self.init(.invalidRequest, "\(error)")
         case .unknownJob: self.init(.notFound, "\(error)")
         case .union: self.init(.fuseError, "\(error)")
         // The client named a directory the base does not have.

@@ -45,7 +45,7 @@ struct ExportCommand: ParsableCommand {
         guard var record = try manager.status(job) else { throw ManagerError.unknownJob(job) }
         let mountedHere = !record.state.expectsMount
         if mountedHere {
-            record = try manager.mountJob(job, spec: record.spec)
+            record = try manager.mountJob(job, spec: record.spec, server: .export)
         }
         defer { if mountedHere { _ = try? manager.unmountJob(job, keepUpper: true) } }
         let chosen = compression ?? LayerCompression(rawValue: config.artifacts.compression.rawValue) ?? .gzip

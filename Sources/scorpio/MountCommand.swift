@@ -87,7 +87,7 @@ struct MountCommand: BackgroundServing {
         SignalUnmounter.install()
         var spec = base.jobSpec(changeList: changeList)
         spec.owner = user.flatMap(FileOwner.init)
-        let record = try manager.mountJob(job, at: at.map { FilePath($0) }, spec: spec)
+        let record = try manager.mountJob(job, at: at.map { FilePath($0) }, spec: spec, server: .mount)
         let detail = "\(record.driver) driver (\(choice.reason)), base \(record.base)"
         if !BackgroundServer.reportReady("job \(job) mounted at \(record.mountpoint) (\(detail))") {
             print("scorpio: serving job \(job) at \(record.mountpoint) (\(detail))")

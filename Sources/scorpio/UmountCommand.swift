@@ -9,6 +9,8 @@ struct UmountCommand: AsyncParsableCommand {
         abstract: "Unmount a job; its upper directory is removed unless --keep-upper.",
         discussion: """
             A busy mount fails unless --lazy. A job whose server died is detached and recorded as unmounted. \
+            A job a running `scorpio run`, `scorpio serve` or `scorpio export` holds is left to it (that \
+            process unmounts it), and the error says which. \
             A job already unmounted with its upper kept (`scorpio run --keep`, `--keep-upper`; `scorpio list` \
             shows them) has its upper removed.
             """

@@ -166,7 +166,7 @@ struct ManagerTests {
         try runs.manager.unmountJob(job, keepUpper: true)
         let views = runs.another(bases: "view-bases")
         let second = try views.mountJob(job)
-        defer { try? views.unmountJob(job) }
+        defer { _ = try? views.unmountJob(job) }
         #expect(!shell("findmnt -no OPTIONS '\(second.mountpoint)'").output.contains("volatile"))
         #expect(shell("cat '\(second.mountpoint)/kept.txt'").output == "kept\n")
     }

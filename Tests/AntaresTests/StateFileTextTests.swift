@@ -11,7 +11,7 @@ import Testing
         mountpoint: "/var/lib/scorpio/mnt/run-0193c5f2a1b27e4c", upper: "/var/lib/scorpio/upper/run-0193c5f2a1b27e4c",
         changeList: "/var/lib/scorpio/cl/run-0193c5f2a1b27e4c", driver: "kernel", base: "git /srv/mono.git/@7f48122277ec84f81aa8b71526c4a88f8983ddf1",
         state: .failed(reason: "umount: target is busy \"quoted\", C:\\path\n\tnext line \u{1}\u{7F} é ✓"),
-        pid: 2_147_483_647, createdAtEpochMilliseconds: 1_796_122_968_305, lastSeenEpochMilliseconds: -1)
+        pid: 2_147_483_647, server: .run, createdAtEpochMilliseconds: 1_796_122_968_305, lastSeenEpochMilliseconds: -1)
 
     private static let fewestFields = MountRecord(
         mountID: "0000", jobID: JobID(rawValue: "t1")!, spec: JobSpec(), mountpoint: "/m p/'it''s'", upper: "/u", changeList: nil,
@@ -30,6 +30,12 @@ import Testing
             var record = fewestFields
             record.mountID = "state-\(index)"
             record.state = state
+            records.append(record)
+        }
+        for server in JobServer.allCases {
+            var record = fewestFields
+            record.mountID = "server-\(server)"
+            record.server = server
             records.append(record)
         }
         return records
@@ -137,6 +143,7 @@ import Testing
         ("pid = 1\n", "pid = \"1\"\n", "mounts[1].pid is not an integer"),
         ("pid = 1\n", "", "mounts[1].pid is missing"),
         ("pid = 1\n", "pid = 4294967296\n", "mounts[1].pid is out of range: 4294967296"),
+        ("pid = 1\n", "pid = 1\nserver = \"cron\"\n", "mounts[1].server is not a kind of server: cron"),
         ("job_id = \"t1\"", "job_id = \"../t1\"", "mounts[1].job_id is not a job id: ../t1"),
         ("state = \"Unmounted\"", "state = \"Gone\"", "mounts[1].state.state is not a state: Gone"),
         ("path = \"\"", "owner = \"me\"", "mounts[1].spec.owner is not UID:GID: me"),

@@ -105,6 +105,33 @@ struct CLIRunTests {
         }
     }
 
+    /// Another process's `scorpio umount` of a job a live `scorpio run` owns is refused, naming the run:
+    /// the run's view stays, and what its command writes after the attempt is in its artifact.
+    @Test func aLiveRunsJobIsNotUnmountedFromUnderIt() throws {
+        try withRepository { scorpio, directory, repository in
+            let signals = directory.appending("signals")
+            try FileManager.default.createDirectory(atPath: signals.string, withIntermediateDirectories: true)
+            let tool = "'\(scorpio.executable)' --config-path '\(directory)/scorpio.toml'"
+            let command = "touch \(signals)/started; while [ ! -e \(signals)/go ]; do sleep 0.05; done; echo late > src/late.txt"
+            let script = sh("""
+                cd '\(repository)'
+                \(tool) run --job-id live-run --writable '\(signals)' -- sh -c '\(command)' 2> '\(signals)/run.err' &
+                run=$!
+                for _ in $(seq 1200); do [ -e '\(signals)/started' ] && break; sleep 0.05; done
+                \(tool) umount live-run 2> '\(signals)/umount.err'; echo $? > '\(signals)/umount.status'
+                touch '\(signals)/go'
+                wait $run; echo $? > '\(signals)/run.status'
+                """)
+            #expect(script.status == 0)
+            #expect(try contents(of: signals.appending("umount.status")) != "0\n", "the umount is refused")
+            let refusal = try contents(of: signals.appending("umount.err"))
+            #expect(refusal.contains("job live-run belongs to a running `scorpio run`"), "\(refusal)")
+            #expect(try contents(of: signals.appending("run.status")) == "0\n", "\((try? contents(of: signals.appending("run.err"))) ?? "")")
+            let layer = sh("tar -tzf '\(directory)/artifacts/live-run.tar.gz'")
+            #expect(layer.output.split(separator: "\n").contains("src/late.txt"), "written after the attempt: \(layer.output)")
+        }
+    }
+
     @Test func theCommandGetsTheCallersLimitOnOpenFiles() throws {
         try withRepository { scorpio, directory, repository in
             let command = "'\(scorpio.executable)' --config-path '\(directory)/scorpio.toml' run -q -- sh -c 'ulimit -Sn'"

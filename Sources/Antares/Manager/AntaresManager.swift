@@ -62,9 +62,13 @@ public final class AntaresManager: Sendable {
 
     // MARK: - Mounting
 
-    /// Mounts job `id` (a new id when nil) at `mountpoint` (default `{mount_root}/{job}`).
+    /// Mounts job `id` (a new id when nil) at `mountpoint` (default `{mount_root}/{job}`); `server`
+    /// records what kind of process this is, which tells another process's `unmountJob` whether to wait
+    /// for it or leave the job to it.
     @discardableResult
-    public func mountJob(_ id: JobID? = nil, at mountpoint: FilePath? = nil, spec: JobSpec = JobSpec()) throws(ManagerError) -> MountRecord {
+    public func mountJob(
+        _ id: JobID? = nil, at mountpoint: FilePath? = nil, spec: JobSpec = JobSpec(), server: JobServer = .mount
+    ) throws(ManagerError) -> MountRecord {
         let job = id ?? JobID.generate()
         let target = mountpoint ?? paths.mountpoint(job)
         if let existing = try stateFile.read().first(where: { $0.jobID == job && $0.state.expectsMount }) {
@@ -92,7 +96,7 @@ public final class AntaresManager: Sendable {
         var record = MountRecord(
             mountID: UUID().uuidString.lowercased(), jobID: job, spec: spec, mountpoint: target.string,
             upper: paths.upper(job).string, changeList: changeList?.string, driver: driver.rawValue,
-            base: lease.identity, state: .provisioning, pid: getpid(),
+            base: lease.identity, state: .provisioning, pid: getpid(), server: server,
             createdAtEpochMilliseconds: now, lastSeenEpochMilliseconds: now)
         try save(record)
         do {
@@ -115,6 +119,11 @@ public final class AntaresManager: Sendable {
     public func unmountJob(_ id: JobID, keepUpper: Bool = false, lazy: Bool = false, forget: Bool = false) throws(ManagerError) -> MountRecord {
         let records = try stateFile.read()
         guard var record = records.last(where: { $0.jobID == id }) else { throw .unknownJob(id) }
+        if let server = record.server, server != .mount, record.state.expectsMount, record.pid != getpid(),
+            live.withLock({ $0[id] == nil }), ProcessLiveness.isAlive(record.pid)
+        {
+            throw .heldElsewhere(id, server: server, pid: record.pid)
+        }
         let forgotten = forget && !keepUpper
         record.state = .unmounting
         // A job about to be forgotten is not announced as unmounting: should this process die meanwhile,
@@ -327,11 +336,12 @@ public final class AntaresManager: Sendable {
     /// A process that served only this job (`scorpio mount`'s) exits once it sees the job's mount gone,
     /// and lets go of the job's lease on its base as it does: waited for, so what the job held is free
     /// when its unmount returns and a `scorpio base gc` right after finds the base idle. The wait ends
-    /// when the process does; its bound is for a process that does not end (a `scorpio run` whose
-    /// command goes on) and is ten seconds because two proved too short for a loaded two-core host.
+    /// when the process does. Its bound, ten seconds (two proved too short for a loaded two-core host),
+    /// is for a record that does not say what its process is (written before ``MountRecord/server``
+    /// was): that may be a `scorpio run` whose command goes on.
     private static func waitForSoleServer(of record: MountRecord, among records: [MountRecord]) {
         let server = record.pid
-        guard server != getpid(), ProcessLiveness.isAlive(server),
+        guard record.server ?? .mount == .mount, server != getpid(), ProcessLiveness.isAlive(server),
             !records.contains(where: { $0.jobID != record.jobID && $0.pid == server && $0.state.expectsMount })
         else { return }
         let descriptor = pidfd_open(server, 0)

@@ -35,6 +35,8 @@ public struct MountRecord: Sendable, Equatable {
     public var state: MountLifecycle
     /// The process serving the mount.
     public var pid: Int32
+    /// What kind of process that is; nil in records written before it was recorded.
+    public var server: JobServer?
     public var createdAtEpochMilliseconds: Int64
     public var lastSeenEpochMilliseconds: Int64
 }

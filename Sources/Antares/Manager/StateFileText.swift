@@ -20,6 +20,7 @@ enum StateFileText {
         add("driver", record.driver)
         add("base", record.base)
         lines.append("pid = \(record.pid)")
+        add("server", record.server?.rawValue)
         lines.append("created_at_epoch_ms = \(record.createdAtEpochMilliseconds)")
         lines.append("last_seen_epoch_ms = \(record.lastSeenEpochMilliseconds)")
         lines.append("")
@@ -91,6 +92,11 @@ enum StateFileText {
         }
         let pid = try table.integer("pid")
         guard let pid32 = Int32(exactly: pid) else { throw table.problem("pid", "is out of range: \(pid)") }
+        let serverText = try table.optionalString("server")
+        let server = try serverText.map { text throws(StateFileProblem) -> JobServer in
+            guard let server = JobServer(rawValue: text) else { throw table.problem("server", "is not a kind of server: \(text)") }
+            return server
+        }
         return MountRecord(
             mountID: try table.string("mount_id"),
             jobID: jobID,
@@ -105,6 +111,7 @@ enum StateFileText {
             base: try table.string("base"),
             state: try lifecycle(in: table.table("state")),
             pid: pid32,
+            server: server,
             createdAtEpochMilliseconds: Int64(try table.integer("created_at_epoch_ms")),
             lastSeenEpochMilliseconds: Int64(try table.integer("last_seen_epoch_ms"))
         )

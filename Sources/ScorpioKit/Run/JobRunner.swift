@@ -37,7 +37,7 @@ public enum JobRunner {
         let job = request.jobID ?? JobID.generate(prefix: "run")
         let mountStart = ContinuousClock.now
         let record: MountRecord
-        do { record = try manager.mountJob(job, spec: spec) } catch { throw JobRunError("\(error)") }
+        do { record = try manager.mountJob(job, spec: spec, server: .run) } catch { throw JobRunError("\(error)") }
         let mountTime = ContinuousClock.now - mountStart
         var keepJob = request.keep
         defer { _ = try? manager.unmountJob(job, keepUpper: keepJob, forget: true) }

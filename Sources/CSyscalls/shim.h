@@ -51,4 +51,20 @@ static inline int scorpio_open_by_handle_at(int mount_fd, void *handle, int flag
 
 // syncfs(2): writes out the filesystem holding the descriptor's file.
 int syncfs(int fd);
+
+// statx(2) (behind _GNU_SOURCE) for the mount whose root `path` is: 1 with *id set, 0 when `path` is no
+// mount's root, -1 when the call fails or the kernel cannot tell. AT_STATX_DONT_SYNC: no FUSE server is
+// asked, the kernel answers from what it holds.
+// (linux/fcntl.h's flags are spelled out: that header redefines glibc's O_* macros.)
+#include <linux/stat.h>
+static inline int scorpio_mount_root_id(const char *path, unsigned long long *id) {
+    struct statx status;
+    const int at_fdcwd = -100, at_symlink_nofollow = 0x100, at_no_automount = 0x800, at_statx_dont_sync = 0x4000;
+    int flags = at_statx_dont_sync | at_symlink_nofollow | at_no_automount;
+    if (syscall(SYS_statx, at_fdcwd, path, flags, STATX_MNT_ID, &status) != 0) return -1;
+    if (!(status.stx_mask & STATX_MNT_ID) || !(status.stx_attributes_mask & STATX_ATTR_MOUNT_ROOT)) return -1;
+    if (!(status.stx_attributes & STATX_ATTR_MOUNT_ROOT)) return 0;
+    *id = status.stx_mnt_id;
+    return 1;
+}
 #endif

@@ -4,6 +4,8 @@ import SystemPackage
 
 /// One line of `/proc/self/mountinfo`.
 public struct MountInfo: Sendable, Equatable {
+    /// The mount's id (what `statx` reports as `stx_mnt_id`), unique among the mounts that exist.
+    public var id: UInt64
     public var mountpoint: FilePath
     public var fileSystemType: String
     public var source: String
@@ -43,11 +45,28 @@ public enum MountTable {
         line.split(separator: UInt8(ascii: " "), omittingEmptySubsequences: false)
     }
 
-    /// Blocks until nothing is mounted at `path` any more (or `stop` says so), woken by the kernel each
-    /// time this namespace's mount table changes rather than by polling.
+    /// Blocks until the mount at `path` is gone (or `stop` says so), woken by the kernel each time this
+    /// namespace's mount table changes rather than by polling. Each change costs one `statx` of `path`:
+    /// every job's server on the host wakes at every other job's mount and unmount.
     public static func waitUntilUnmounted(_ path: FilePath, stop: () -> Bool = { false }) {
-        let target = canonical(path)
-        watch { !stop() && entries().contains(where: { $0.mountpoint == target }) }
+        if let mounted = mountID(ofRoot: path) {
+            watch {
+                guard !stop(), let top = mountID(ofRoot: path) else { return false }
+                // Another mount on top of it: the table says whether it is still there beneath.
+                return top == mounted || entries().contains { $0.id == mounted }
+            }
+        } else {
+            // Not a mount, or a kernel whose statx cannot tell: the mount table says.
+            let target = canonical(path)
+            watch { !stop() && entries().contains(where: { $0.mountpoint == target }) }
+        }
+    }
+
+    /// The id of the mount whose root `path` is, or nil if it is none (or the kernel cannot tell). Asks
+    /// no FUSE server, not even one this process runs.
+    public static func mountID(ofRoot path: FilePath) -> UInt64? {
+        var id: UInt64 = 0
+        return path.withPlatformString { scorpio_mount_root_id($0, &id) } == 1 ? id : nil
     }
 
     /// Asks `keepWatching` now, then again each time this namespace's mount table changes (and at least
@@ -135,10 +154,11 @@ public enum MountTable {
         guard fields.count >= 10, let dash = fields.firstIndex(where: { $0.elementsEqual([UInt8(ascii: "-")]) }), dash + 2 < fields.count,
             let colon = fields[2].firstIndex(of: UInt8(ascii: ":")),
             let major = UInt32(String(decoding: fields[2][..<colon], as: UTF8.self)),
-            let minor = UInt32(String(decoding: fields[2][(colon + 1)...], as: UTF8.self))
+            let minor = UInt32(String(decoding: fields[2][(colon + 1)...], as: UTF8.self)),
+            let id = UInt64(String(decoding: fields[0], as: UTF8.self))
         else { return nil }
         return MountInfo(
-            mountpoint: FilePath(unescape(fields[4])), fileSystemType: String(decoding: fields[dash + 1], as: UTF8.self),
+            id: id, mountpoint: FilePath(unescape(fields[4])), fileSystemType: String(decoding: fields[dash + 1], as: UTF8.self),
             source: unescape(fields[dash + 2]), deviceMajor: major, deviceMinor: minor)
     }
 

@@ -1,3 +1,4 @@
+import Foundation
 import FuseKit
 import Glibc
 import MemFS
@@ -98,6 +99,31 @@ struct MountLifecycleTests {
             #expect(mkdir(inside.string, 0o755) == 0)
             #expect(!MountTable.isLiveFuseMount(inside), "a directory the FUSE filesystem holds is no mount of its own")
             #expect(!MountTable.isLiveFuseMount(mountpoint.removingLastComponent()))
+        }
+    }
+
+    @Test func aMountIsKnownByItsIDUntilItGoesEvenBeneathAnother() throws {
+        try withTemporaryDirectory { dir in
+            #expect(MountTable.mountID(ofRoot: dir) == nil, "a plain directory is no mount's root")
+            let options = MountOptions(fsName: "waited", subtype: "fusekit-test")
+            let first = try FuseMount(MemoryFilesystem(), at: dir, options: options)
+            defer { try? first.unmount(lazy: true) }
+            let id = try #require(MountTable.mountID(ofRoot: dir))
+            #expect(id == MountTable.mount(at: dir)?.id, "the id mountinfo lists")
+            #expect(mkdir(dir.appending("d").string, 0o755) == 0)
+            #expect(MountTable.mountID(ofRoot: dir.appending("d")) == nil, "a directory in it is not its root")
+
+            let ended = DispatchSemaphore(value: 0)
+            let watcher = Thread { MountTable.waitUntilUnmounted(dir); ended.signal() }
+            watcher.start()
+            #expect(ended.wait(timeout: .now() + 0.3) == .timedOut, "it waits while the mount is there")
+            let second = try FuseMount(MemoryFilesystem(), at: dir, options: options)
+            #expect(MountTable.mountID(ofRoot: dir) != id)
+            #expect(ended.wait(timeout: .now() + 0.3) == .timedOut, "a mount on top does not end the wait")
+            try second.unmount()
+            #expect(ended.wait(timeout: .now() + 0.3) == .timedOut, "nor does its unmount")
+            try first.unmount()
+            #expect(ended.wait(timeout: .now() + 30) == .success, "the wait ends with the mount")
         }
     }
 

@@ -29,6 +29,9 @@ pid_t gettid(void);
 
 // malloc.h's malloc_trim(3): returns free heap pages to the system.
 int malloc_trim(size_t pad);
+// malloc.h's mallopt(3) and its M_ARENA_MAX: at most that many heaps, however many threads allocate.
+int mallopt(int param, int value);
+static const int scorpio_m_arena_max = -8;
 
 int renameat2(int olddirfd, const char *oldpath, int newdirfd, const char *newpath, unsigned int flags);
 

@@ -13,4 +13,24 @@ struct LibGit2LinkTests {
         _ = try GitTreeSource(repository: repository.path.string)  // libgit2 is set up by now
         #expect(scorpio_git_ca_loads_skipped() >= 1, "libgit2 loaded its CA bundle through libmbedx509's own parser")
     }
+
+    /// A dictionary's process keeps no second copy of the trees it lists: with the object cache off,
+    /// libgit2 hands out a tree read anew, not the one it kept.
+    @Test func aProcessThatStopsCachingGitObjectsKeepsNoTree() throws {
+        let scratch = try Scratch()
+        let repository = try TestRepository(in: scratch)
+        LibGit2.stopCachingObjects()
+        var handle: OpaquePointer?
+        try #require(git_repository_open(&handle, repository.path.string) == 0)
+        defer { git_repository_free(handle) }
+        var head = git_oid()
+        try #require(git_reference_name_to_id(&head, handle, "HEAD") == 0)
+        var commit: OpaquePointer?
+        try #require(git_commit_lookup(&commit, handle, &head) == 0)
+        defer { git_commit_free(commit) }
+        var first: OpaquePointer?, second: OpaquePointer?
+        try #require(git_commit_tree(&first, commit) == 0 && git_commit_tree(&second, commit) == 0)
+        defer { git_tree_free(first); git_tree_free(second) }
+        #expect(first != second, "each lookup reads the tree again")
+    }
 }

@@ -14,6 +14,14 @@ package enum LibGit2 {
 
     package static func ensureInitialized() { _ = initialized }
 
+    /// For a process whose dictionaries keep every directory they list (a base's server, a daemon's
+    /// fuse views): libgit2 would keep each tree it read in its object cache as well (up to 256 MiB by
+    /// default), and a dictionary reads no tree twice.
+    package static func stopCachingObjects() {
+        ensureInitialized()
+        _ = scorpio_git_set_integer_option(GIT_OPT_ENABLE_CACHING, 0)
+    }
+
     /// The message of the last libgit2 error on this thread.
     package static var lastErrorMessage: String {
         guard let error = git_error_last(), let message = error.pointee.message else { return "unknown libgit2 error" }

@@ -32,6 +32,7 @@ public final class BaseDictionaries: Sendable {
     /// `sourceErrorHandler` is told what a source failed with (the kernel is only told EIO).
     public init(sourceErrorHandler: (@Sendable (SourceError) -> Void)? = nil) {
         self.sourceErrorHandler = sourceErrorHandler
+        LibGit2.stopCachingObjects()
     }
 
     /// The dictionary of the base `key` mounted at `mountpoint`, serving `source` as `spec` says.

@@ -20,6 +20,10 @@ public enum SharedBaseServer {
             reporter.fail("another server serves \(directory.path)")
             return
         }
+        // Its dictionary keeps what it lists; its workers (one per request in flight, up to 16) would
+        // each get a heap of their own, holding 1-2 MiB apiece once they have served.
+        LibGit2.stopCachingObjects()
+        _ = mallopt(scorpio_m_arena_max, 2)
         let mount: FuseMount
         let spec: SharedBaseSpec
         do {

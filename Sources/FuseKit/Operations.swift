@@ -314,7 +314,25 @@ private func replySized(_ req: fuse_req_t?, _ bytes: [UInt8], limit: Int) throws
     }
 }
 
+/// Replies under two pages are copied, not spliced (libfuse splices from two pages on): read here into
+/// the stack rather than into the buffer libfuse would allocate and free for each. A server that
+/// answers thousands of small READs at once otherwise leaves its heap riddled with the holes of those
+/// buffers between what it keeps.
+private let smallReplyLimit = 2 * Int(getpagesize())
+
 private func replyFromDescriptor(_ req: fuse_req_t?, descriptor: Int32, offset: Int64, count: Int) {
+    if count < smallReplyLimit {
+        withUnsafeTemporaryAllocation(byteCount: max(count, 1), alignment: 16) { buffer in
+            var read: Int
+            repeat { read = pread(descriptor, buffer.baseAddress, count, off_t(offset)) } while read < 0 && errno == EINTR
+            if read < 0 {
+                fuse_reply_err(req, errno)
+            } else {
+                fuse_reply_buf(req, buffer.baseAddress?.assumingMemoryBound(to: CChar.self), read)
+            }
+        }
+        return
+    }
     let flags = fuse_buf_flags(rawValue: FUSE_BUF_IS_FD.rawValue | FUSE_BUF_FD_SEEK.rawValue)
     var vector = fuse_bufvec(
         count: 1, idx: 0, off: 0,

@@ -48,7 +48,7 @@ struct CLISharedBaseTests {
             let descriptor = open(file, O_RDONLY | O_CLOEXEC)
             guard descriptor >= 0 else { return false }
             defer { close(descriptor) }
-            return flock(descriptor, LOCK_EX | LOCK_NB) != 0
+            return flock(descriptor, LOCK_SH | LOCK_NB) != 0  // as the base's server probes: a probe's lock is shared
         }
     }
 

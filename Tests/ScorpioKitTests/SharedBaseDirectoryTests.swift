@@ -40,4 +40,19 @@ struct SharedBaseDirectoryTests {
         try FileManager.default.createDirectory(atPath: directory.mountpoint.string, withIntermediateDirectories: true)
         #expect(!directory.isMounted)
     }
+
+    /// A lease is a file its holder keeps locked exclusively; one whose holder is gone is removed. Another
+    /// process probing the same files at that moment (the base's server at a lease's release, while
+    /// `scorpio base gc` probes) holds its probe shared, and is no lease.
+    @Test func aConcurrentProbeIsNoLeaseAndAHeldLeaseIs() throws {
+        let scratch = try Scratch()
+        let directory = SharedBaseDirectory(root: scratch.path, key: "base")
+        try FileManager.default.createDirectory(atPath: directory.leases.string, withIntermediateDirectories: true)
+        let held = try FileLock(directory.leases.appending("held"), exclusive: true)
+        let probed = directory.leases.appending("probed")
+        let probe = try FileLock(probed, exclusive: false)
+        #expect(directory.liveLeases() == ["held"])
+        #expect(!FileManager.default.fileExists(atPath: probed.string), "a file no holder locks is removed")
+        withExtendedLifetime((held, probe)) {}
+    }
 }

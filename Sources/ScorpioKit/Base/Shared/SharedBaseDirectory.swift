@@ -53,13 +53,15 @@ struct SharedBaseDirectory: Sendable {
     /// Whether a live FUSE mount is at `mnt`.
     var isMounted: Bool { MountTable.isLiveFuseMount(mountpoint) }
 
-    /// The leases whose holders still hold them; files of dead holders are removed on the way.
+    /// The leases whose holders still hold them; files of dead holders are removed on the way. A
+    /// holder's lock is exclusive and a probe's shared: two processes probing at once (the server at a
+    /// lease's release, `scorpio base gc`) do not take each other's probe for a lease.
     func liveLeases() -> [String] {
         let names = (try? FileManager.default.contentsOfDirectory(atPath: leases.string)) ?? []
         return names.filter { name in
             let file = leases.appending(name)
             do {
-                let lock = try FileLock(file, exclusive: true, wait: false, create: false)
+                let lock = try FileLock(file, exclusive: false, wait: false, create: false)
                 unlink(file.string)
                 _ = lock
                 return false

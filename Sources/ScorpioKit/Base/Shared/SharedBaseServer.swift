@@ -20,8 +20,8 @@ public enum SharedBaseServer {
             reporter.fail("another server serves \(directory.path)")
             return
         }
-        // Its dictionary keeps what it lists; its workers (one per request in flight, up to 16) would
-        // each get a heap of their own, holding 1-2 MiB apiece once they have served.
+        // Its dictionary keeps what it lists. Its workers (one per request in flight, up to 16) would
+        // each get a malloc heap of their own (glibc makes up to eight per core).
         LibGit2.stopCachingObjects()
         _ = mallopt(scorpio_m_arena_max, 2)
         let mount: FuseMount

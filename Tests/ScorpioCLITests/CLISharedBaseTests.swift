@@ -52,6 +52,20 @@ struct CLISharedBaseTests {
         }
     }
 
+    /// What each held lease's holder is doing: its text (`PID job …`), the process's state and each of
+    /// its threads' kernel wait channel, for a failure to say why a lease outlived its job.
+    private func describeHolders(of leases: [String]) -> String {
+        leases.map { file in
+            let text = ((try? String(contentsOfFile: file, encoding: .utf8)) ?? "?").trimmingCharacters(in: .whitespacesAndNewlines)
+            let pid = text.split(separator: " ").first.map(String.init) ?? "?"
+            let state = ((try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8)) ?? "gone").split(separator: ")").last.map(String.init) ?? ""
+            let threads = ((try? FileManager.default.contentsOfDirectory(atPath: "/proc/\(pid)/task")) ?? []).map { task in
+                "\(task):\((try? String(contentsOfFile: "/proc/\(pid)/task/\(task)/wchan", encoding: .utf8)) ?? "?")"
+            }
+            return "\(text) [state\(state.prefix(3))] threads \(threads.joined(separator: " "))"
+        }.joined(separator: "; ")
+    }
+
     private func waitUntil(_ condition: () throws -> Bool) rethrows -> Bool {
         for _ in 0..<500 {
             if try condition() { return true }
@@ -85,8 +99,11 @@ struct CLISharedBaseTests {
                 try #require(mounted.status == 0, "\(mounted.standardError)")
             }
             for job in ["one", "two"] {
+                let started = ContinuousClock.now
                 #expect(try scorpio.run(["umount", job]).status == 0)
-                #expect(heldLeases(under: directory).isEmpty == (job == "two"), "after umount \(job): \(heldLeases(under: directory))")
+                let waited = ContinuousClock.now - started
+                let held = heldLeases(under: directory)
+                #expect(held.isEmpty == (job == "two"), "after umount \(job) (\(waited)): \(describeHolders(of: held))")
             }
             let collected = try scorpio.run(["base", "gc"])
             #expect(collected.standardOutput.contains("ended"), "the base is idle at once: \(collected.standardOutput)")

@@ -337,8 +337,8 @@ public final class AntaresManager: Sendable {
     /// and lets go of the job's lease on its base as it does: waited for, so what the job held is free
     /// when its unmount returns and a `scorpio base gc` right after finds the base idle. The wait ends
     /// when the process does. Its bound, ten seconds (two proved too short for a loaded two-core host),
-    /// is for a record that does not say what its process is (written before ``MountRecord/server``
-    /// was): that may be a `scorpio run` whose command goes on.
+    /// is for a process that does not end: one slow in its exit, or the process of a record written
+    /// before ``MountRecord/server`` was, which may be a `scorpio run` whose command goes on.
     private static func waitForSoleServer(of record: MountRecord, among records: [MountRecord]) {
         let server = record.pid
         guard record.server ?? .mount == .mount, server != getpid(), ProcessLiveness.isAlive(server),

@@ -8,8 +8,6 @@ import SystemPackage
 public final class SharedBaseLease: BaseLease {
     public let mountpoint: FilePath
     public let identity: String
-    /// The base's revision as its server describes it (`8f3c2e1 (main)`).
-    public let revisionSummary: String
     /// Whether this lease started the base's server (a cold start) rather than finding it served.
     public let startedTheBase: Bool
     /// The revision the base serves as its source resolved it (a commit id for git).
@@ -26,7 +24,7 @@ public final class SharedBaseLease: BaseLease {
     /// Takes a lease on the base in `directory`; call holding its creation lock (the base's server
     /// counts leases under it before it stops). The file is locked before it appears in `leases/`.
     init(
-        on directory: SharedBaseDirectory, identity: String, revisionID: String, revisionSummary: String, holder: String, startedTheBase: Bool,
+        on directory: SharedBaseDirectory, identity: String, revisionID: String, holder: String, startedTheBase: Bool,
         dictionary: BaseDictionary? = nil
     ) throws(Errno) {
         let name = "\(getpid())-\(Self.counter.add(1, ordering: .relaxed).newValue)-\(UInt32.random(in: 0...UInt32.max))"
@@ -42,7 +40,6 @@ public final class SharedBaseLease: BaseLease {
         }
         mountpoint = directory.mountpoint
         self.identity = identity
-        self.revisionSummary = revisionSummary
         self.startedTheBase = startedTheBase
         self.revisionID = revisionID
         self.directory = directory.path

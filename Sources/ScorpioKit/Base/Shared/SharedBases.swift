@@ -46,11 +46,10 @@ public struct SharedBases: Sendable {
                 try start(spec, in: directory, alongside: alongside)
                 started = true
             }
-            let info = SharedBaseInfo.read(from: directory.info)
             let dictionary = try dictionaries?.dictionary(key: directory.key, mountpoint: directory.mountpoint, source: source, spec: spec)
             return try SharedBaseLease(
-                on: directory, identity: source.identity, revisionID: source.revision.id.hex,
-                revisionSummary: info?.revision ?? source.revision.summary, holder: holder, startedTheBase: started, dictionary: dictionary)
+                on: directory, identity: source.identity, revisionID: source.revision.id.hex, holder: holder,
+                startedTheBase: started, dictionary: dictionary)
         }
     }
 

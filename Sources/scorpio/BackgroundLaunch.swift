@@ -9,6 +9,12 @@ protocol BackgroundServing: AsyncParsableCommand {
     var servesInBackground: Bool { get }
     /// What the caller prints once the background process `pid` reported `ready` after `elapsed`.
     func announcement(ready: String, pid: pid_t, elapsed: Duration) -> String?
+    /// Whether this invocation mounts and serves from this process (or its background child) rather
+    /// than asking a daemon: then ``serveHere()`` runs it.
+    var servesHere: Bool { get }
+    /// Mounts and serves until the mount goes. Synchronous, so it runs on the thread that parsed the
+    /// command: no thread started for it, no wake-up across CPUs before the mount is ready.
+    func serveHere() throws
 }
 
 /// The fork of a background mount, done first thing while the process has one thread: the child goes

@@ -31,12 +31,16 @@ struct BaseMountCommand: BackgroundServing {
     @Flag(help: "Serve from this process until interrupted instead of in the background.")
     var foreground = false
 
-    func run() async throws {
+    func run() async throws { try serveHere() }
+
+    var servesInBackground: Bool { !foreground }
+
+    var servesHere: Bool { true }
+
+    func serveHere() throws {
         let config = try global.loadConfigAndStartLogging().config
         try MountFailure.mapping { try serve(config: config) }
     }
-
-    var servesInBackground: Bool { !foreground }
 
     func announcement(ready: String, pid: pid_t, elapsed: Duration) -> String? {
         "scorpio: serving \(mountpoint) from process \(pid), ready in \(elapsed.milliseconds) ms (\(ready)); "

@@ -13,8 +13,13 @@ enum CommandLineTool {
     /// idle CPUs sleep.
     static func run(_ command: ParsableCommand) -> Never {
         var command = command
+        run { try command.run() }
+    }
+
+    /// Runs `body` on the calling thread, as ``run(_:)`` runs a command.
+    static func run(_ body: () throws -> Void) -> Never {
         do {
-            try command.run()
+            try body()
             exit(ScorpioExitStatus.success.rawValue)
         } catch {
             fail(with: error)

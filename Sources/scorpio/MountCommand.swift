@@ -58,16 +58,20 @@ struct MountCommand: BackgroundServing {
     }
 
     func run() async throws {
+        guard !servesHere else { return try serveHere() }
         let config = try global.loadConfigAndStartLogging().config
-        if let client = try daemon.client(config: config) {
-            try await mountThroughDaemon(client)
-            return
-        }
+        if let client = try daemon.client(config: config) { try await mountThroughDaemon(client) }
+    }
+
+    var servesInBackground: Bool { !foreground && servesHere }
+
+    var servesHere: Bool { daemon.url == nil }
+
+    func serveHere() throws {
+        let config = try global.loadConfigAndStartLogging().config
         let job = try jobID.map { text throws(ManagerError) in try JobID.validated(text) } ?? JobID.generate()
         try MountFailure.mapping { try serve(job, config: config) }
     }
-
-    var servesInBackground: Bool { !foreground && daemon.url == nil }
 
     func announcement(ready: String, pid: pid_t, elapsed: Duration) -> String? {
         "scorpio: \(ready), ready in \(elapsed.milliseconds) ms"

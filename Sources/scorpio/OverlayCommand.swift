@@ -42,13 +42,17 @@ struct OverlayCommand: BackgroundServing {
     @Flag(name: [.short, .customLong("foreground")], help: "Serve from this process instead of the background.")
     var foreground = false
 
-    func run() async throws {
+    func run() async throws { try serveHere() }
+
+    var servesInBackground: Bool { !foreground }
+
+    var servesHere: Bool { true }
+
+    func serveHere() throws {
         let config = try global.loadConfigAndStartLogging().config
         let parsed = try OverlayOptions(options.joined(separator: ","))
         try MountFailure.mapping { try serve(parsed, config: config) }
     }
-
-    var servesInBackground: Bool { !foreground }
 
     /// Silent, like other mount helpers.
     func announcement(ready: String, pid: pid_t, elapsed: Duration) -> String? { nil }

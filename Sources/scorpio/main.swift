@@ -29,5 +29,6 @@ if CommandLine.arguments.first.map({ $0.split(separator: "/").last == "scorpio-o
 // background process's report and exits; the background process goes on to run the command, parsed
 // once.
 let parsed = BackgroundLaunch.forkIfRequested(arguments)
+if let served = parsed as? any BackgroundServing, served.servesHere { CommandLineTool.run(served.serveHere) }
 if let parsed, !(parsed is AsyncParsableCommand) { CommandLineTool.run(parsed) }
 await CommandLineTool.main(arguments, parsed: parsed)

@@ -20,6 +20,7 @@ public enum SignalUnmounter {
     private static let sources = Mutex<[DispatchSourceSignal]>([])
     private static let received = Mutex<Int32?>(nil)
     private static let cleanups = Mutex<[@Sendable () -> Void]>([])
+    private static let cleanedUp = DispatchSemaphore(value: 0)
 
     /// Runs `cleanup` when a terminating signal arrives, before the FUSE mounts are unmounted (for mounts
     /// stacked on them, such as a kernel overlay over a FUSE lower).
@@ -39,6 +40,7 @@ public enum SignalUnmounter {
                     received.withLock { $0 = $0 ?? signo }
                     for cleanup in cleanups.withLock({ $0 }) { cleanup() }
                     unmountAll()
+                    cleanedUp.signal()
                     endBySignal(signo)
                 }
                 source.resume()
@@ -48,9 +50,12 @@ public enum SignalUnmounter {
     }
 
     /// Ends the process by the signal that arrived, if one did, so its parent sees why it ended. Call it
-    /// where a program would otherwise exit normally once its mounts are gone.
+    /// where a program would otherwise exit normally once its mounts are gone: their unmount may be the
+    /// handler's own, still at work on what follows it (a job's record), so the handler is let finish.
     public static func exitIfSignalled() {
-        if let signo = receivedSignal { endBySignal(signo) }
+        guard let signo = receivedSignal else { return }
+        _ = cleanedUp.wait(timeout: .now() + .seconds(30))
+        endBySignal(signo)
     }
 
     private static func endBySignal(_ signo: Int32) {

@@ -102,6 +102,39 @@ struct CLIJobTests {
         }
     }
 
+    @Test(arguments: ["kernel", "fuse"])
+    func anInterruptedForegroundMountRecordsItsJobUnmountedWithItsUpperKept(driver: String) throws {
+        try withJobSandbox { scorpio, directory, repository in
+            let server = Process()
+            server.executableURL = URL(fileURLWithPath: scorpio.executable.string)
+            server.arguments = ["mount", "held", "--repo", repository.string, "--driver", driver, "--foreground"]
+            server.currentDirectoryURL = URL(fileURLWithPath: directory.string)
+            server.environment = ["HOME": directory.string, "PATH": "/usr/bin:/bin"]
+            server.standardOutput = FileHandle.nullDevice
+            try server.run()
+            defer {
+                if server.isRunning { server.terminate() }
+                server.waitUntilExit()
+            }
+            var listed = "", waited = 0
+            while !listed.contains("held\tReady\t") && waited < 250 {
+                usleep(20_000)
+                waited += 1
+                listed = try scorpio.run(["list"]).standardOutput
+            }
+            try #require(listed.contains("held\tReady\t"), "\(listed)")
+            try write("work\n", to: FilePath(String(listed.split(separator: "\t")[2])).appending("work.txt"))
+
+            server.interrupt()
+            server.waitUntilExit()
+            #expect(server.terminationReason == .uncaughtSignal && server.terminationStatus == SIGINT, "it ends by the signal")
+            let after = try scorpio.run(["list"]).standardOutput
+            #expect(after.contains("held\tUnmounted, upper kept"), "the job's record is finished before the process ends: \(after)")
+            #expect(mounts(under: directory).isEmpty)
+            #expect(try scorpio.run(["diff", "held"]).standardOutput == "A work.txt\n", "the job's work is kept")
+        }
+    }
+
     @Test func aJobWithoutAnIDIsNamedInTheLineThatSaysItIsReady() throws {
         try withJobSandbox { scorpio, directory, repository in
             let mounted = try scorpio.run(["mount", "--repo", repository.string])

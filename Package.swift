@@ -29,14 +29,19 @@ let package = Package(
         .systemLibrary(name: "CFuse", providers: [.apt(["libfuse3-dev"])]),
         // libgit2 as Scorpio uses it, local repositories only: its archive and those of what it calls, and
         // stubs for what only its network transports need (GSSAPI; mbedTLS's CA-bundle loads, wrapped), so
-        // no Kerberos library is loaded and no CA bundle parsed at a process start.
+        // no Kerberos library is loaded and no CA bundle parsed at a process start; the transports' own
+        // set-up is wrapped too, deferred to their first use.
         .target(
             name: "CGit2",
             linkerSettings: [
                 .linkedLibrary(":libgit2.a"), .linkedLibrary(":libhttp_parser.a"), .linkedLibrary(":libpcre2-8.a"),
                 .linkedLibrary(":libssh2.a"), .linkedLibrary(":libcrypto.a"), .linkedLibrary(":libz.a"),
                 .linkedLibrary(":libmbedtls.a"), .linkedLibrary(":libmbedx509.a"), .linkedLibrary(":libmbedcrypto.a"),
-                .unsafeFlags(["-Xlinker", "--wrap=mbedtls_x509_crt_parse_file", "-Xlinker", "--wrap=mbedtls_x509_crt_parse_path"]),
+                .unsafeFlags([
+                    "-Xlinker", "--wrap=mbedtls_x509_crt_parse_file", "-Xlinker", "--wrap=mbedtls_x509_crt_parse_path",
+                    "-Xlinker", "--wrap=git_mbedtls_stream_global_init", "-Xlinker", "--wrap=git_mbedtls_stream_new",
+                    "-Xlinker", "--wrap=git_mbedtls_stream_wrap", "-Xlinker", "--wrap=libssh2_init",
+                ]),
             ]
         ),
         .systemLibrary(name: "CZlib", providers: [.apt(["zlib1g-dev"])]),

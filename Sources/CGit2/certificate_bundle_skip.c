@@ -1,7 +1,8 @@
 /*
  * Scorpio opens git repositories on local disk only; it never opens a libgit2 transport (no fetch,
- * clone or push). Debian's libgit2 is built with mbedTLS, and its git_libgit2_init still parses the
- * system's whole CA bundle for HTTPS remotes: about 10 ms of every process that reads a repository.
+ * clone or push). Debian's libgit2 is built with mbedTLS, and its TLS set-up (at the first TLS stream,
+ * transport_setup_deferral.c; it was every git_libgit2_init) parses the system's whole CA bundle for
+ * HTTPS remotes: about 10 ms.
  * The link wraps libgit2's two CA loads (--wrap, Package.swift) to these, and no bundle is parsed.
  * Were a libgit2 TLS connection ever made, it would trust no certificate and fail verification:
  * closed, not open.

@@ -4,13 +4,26 @@ import ScorpioTestSupport
 import Testing
 
 /// libgit2 is linked for local repositories only: its network transports' needs are answered by
-/// Scorpio's stubs (Sources/CGit2), so a process start parses no CA bundle (and loads no Kerberos or TLS
-/// library: CLIBasicsTests).
+/// Scorpio's stubs (Sources/CGit2), so a process start sets up no transport, parses no CA bundle (and
+/// loads no Kerberos or TLS library: CLIBasicsTests).
 struct LibGit2LinkTests {
-    @Test func libgit2sCertificateLoadIsScorpiosNoOp() throws {
+    /// libgit2's set-up leaves its network transports alone (Sources/CGit2/transport_setup_deferral.c):
+    /// TLS is set up by the first TLS stream, and then its CA load is Scorpio's no-op.
+    @Test func libgit2SetsUpTLSOnlyForATLSStreamAndThenLoadsNoCertificates() throws {
         let scratch = try Scratch()
         let repository = try TestRepository(in: scratch)
         _ = try GitTreeSource(repository: repository.path.string)  // libgit2 is set up by now
+        #expect(scorpio_git_tls_setups() == 0, "reading a local repository set up no TLS")
+        #expect(scorpio_git_ca_loads_skipped() == 0, "nor asked for a CA bundle")
+
+        var handle: OpaquePointer?
+        try #require(git_repository_open(&handle, repository.path.string) == 0)
+        defer { git_repository_free(handle) }
+        var remote: OpaquePointer?
+        try #require(git_remote_create_anonymous(&remote, handle, "https://127.0.0.1:9/nothing.git") == 0)
+        defer { git_remote_free(remote) }
+        #expect(git_remote_connect(remote, GIT_DIRECTION_FETCH, nil, nil, nil) != 0, "nothing listens on the discard port")
+        #expect(scorpio_git_tls_setups() == 1, "the HTTPS stream set TLS up")
         #expect(scorpio_git_ca_loads_skipped() >= 1, "libgit2 loaded its CA bundle through libmbedx509's own parser")
     }
 

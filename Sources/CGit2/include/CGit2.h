@@ -10,4 +10,7 @@ static inline int scorpio_git_set_integer_option(git_libgit2_opt_t option, int v
 /* How many CA loads (file or directory) libgit2 asked for in this process, each skipped. */
 long scorpio_git_ca_loads_skipped(void);
 
+/* How many times TLS was set up in this process: at the first TLS stream, not at git_libgit2_init. */
+long scorpio_git_tls_setups(void);
+
 #endif

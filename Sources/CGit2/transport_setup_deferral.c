@@ -26,16 +26,22 @@ static void set_up_tls(void) {
     tls_status = __real_git_mbedtls_stream_global_init();
 }
 
+/* TLS set up once, by whichever stream comes first: libgit2's set-up status. */
+static int tls_ready(void) {
+    pthread_once(&tls_once, set_up_tls);
+    return tls_status;
+}
+
 int __wrap_git_mbedtls_stream_global_init(void) { return 0; }
 
 int __wrap_git_mbedtls_stream_new(void **out, const char *host, const char *port) {
-    pthread_once(&tls_once, set_up_tls);
-    return tls_status < 0 ? tls_status : __real_git_mbedtls_stream_new(out, host, port);
+    int status = tls_ready();
+    return status < 0 ? status : __real_git_mbedtls_stream_new(out, host, port);
 }
 
 int __wrap_git_mbedtls_stream_wrap(void **out, void *in, const char *host) {
-    pthread_once(&tls_once, set_up_tls);
-    return tls_status < 0 ? tls_status : __real_git_mbedtls_stream_wrap(out, in, host);
+    int status = tls_ready();
+    return status < 0 ? status : __real_git_mbedtls_stream_wrap(out, in, host);
 }
 
 /* libgit2's SSH set-up is this one call; libssh2_session_init_ex makes it when it is not done yet. */

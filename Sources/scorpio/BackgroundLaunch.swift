@@ -17,6 +17,12 @@ protocol BackgroundServing: AsyncParsableCommand {
     func serveHere() throws
 }
 
+extension BackgroundServing {
+    var servesHere: Bool { true }
+
+    func run() async throws { try serveHere() }
+}
+
 /// The fork of a background mount, done first thing while the process has one thread: the child goes
 /// on to run the command (which mounts and reports), the caller waits for the report and exits.
 enum BackgroundLaunch {

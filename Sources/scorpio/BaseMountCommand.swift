@@ -31,11 +31,7 @@ struct BaseMountCommand: BackgroundServing {
     @Flag(help: "Serve from this process until interrupted instead of in the background.")
     var foreground = false
 
-    func run() async throws { try serveHere() }
-
     var servesInBackground: Bool { !foreground }
-
-    var servesHere: Bool { true }
 
     func serveHere() throws {
         let config = try global.loadConfigAndStartLogging().config

@@ -42,11 +42,7 @@ struct OverlayCommand: BackgroundServing {
     @Flag(name: [.short, .customLong("foreground")], help: "Serve from this process instead of the background.")
     var foreground = false
 
-    func run() async throws { try serveHere() }
-
     var servesInBackground: Bool { !foreground }
-
-    var servesHere: Bool { true }
 
     func serveHere() throws {
         let config = try global.loadConfigAndStartLogging().config

@@ -49,6 +49,29 @@ private final class ManagerFixture {
             retainedFinishedJobs: retainedFinishedJobs, scratchUppers: scratchUppers)
     }
 
+    /// Appends a Ready job's record to the state file, as another process that mounted it would have
+    /// (nil `server` and `start`: a record written before they were kept).
+    func appendRecord(_ job: JobID, mountpoint: FilePath, pid: pid_t, server: String? = nil, start: ProcessStart? = nil) throws {
+        let record = """
+
+            [[mounts]]
+            mount_id = "\(job)-0000"
+            job_id = "\(job)"
+            mountpoint = "\(mountpoint)"
+            upper = "\(paths.upper(job))"
+            driver = "kernel"
+            base = "git"
+            pid = \(pid)\(start.map { "\npid_start = \"\($0)\"" } ?? "")\(server.map { "\nserver = \"\($0)\"" } ?? "")
+            created_at_epoch_ms = 1
+            last_seen_epoch_ms = 1
+            [mounts.spec]
+            path = ""
+            [mounts.state]
+            state = "Ready"
+            """
+        try #require(shell("printf '%s\\n' '\(record)' >> '\(paths.stateFile)'").status == 0)
+    }
+
     deinit {
         manager.unmountAll(keepUpper: false)
         for mount in MountTable.entries() where mount.mountpoint.string.hasPrefix(scratch.path.string) {
@@ -227,24 +250,7 @@ struct ManagerTests {
             waited += 1
         }
         try #require(MountTable.isDeadFuseMount(mountpoint))
-        let record = """
-
-            [[mounts]]
-            mount_id = "0000"
-            job_id = "orphan"
-            mountpoint = "\(mountpoint)"
-            upper = "\(fixture.paths.upper(orphan))"
-            driver = "kernel"
-            base = "git"
-            pid = \(pid)
-            created_at_epoch_ms = 1
-            last_seen_epoch_ms = 1
-            [mounts.spec]
-            path = ""
-            [mounts.state]
-            state = "Ready"
-            """
-        #expect(shell("printf '%s\\n' '\(record)' >> '\(fixture.paths.stateFile)'").status == 0)
+        try fixture.appendRecord(orphan, mountpoint: mountpoint, pid: pid)
 
         let recovered = try fixture.manager.recover()
         #expect(recovered.map(\.jobID) == [orphan], "only the job whose server is gone")
@@ -266,4 +272,39 @@ private var builtProductsDirectory: FilePath {
     let count = readlink("/proc/self/exe", &buffer, buffer.count - 1)
     let path = FilePath(String(decoding: buffer[..<max(count, 0)].map { UInt8(bitPattern: $0) }, as: UTF8.self))
     return path.removingLastComponent()
+}
+
+/// Jobs whose recorded server's pid now names another process (a reboot, or a host that has run
+/// through its pids since): the record's start tells them apart.
+@Suite(.enabled(if: FuseHost.canMount, "needs root and /dev/fuse"), .serialized)
+struct ReusedServerPidTests {
+    @Test func aJobWhoseServersPidIsAnotherProcessNowIsRecoveredAndNotHeld() throws {
+        let fixture = try ManagerFixture()
+        let other = try SleepingChild()
+        let itsStart = try #require(ProcessStart.of(other.pid))
+        let earlier = ProcessStart(bootID: itsStart.bootID, ticks: itsStart.ticks - 1)
+        for (job, server, start) in [("held", "run", itsStart), ("stale", "mount", earlier), ("stale-run", "run", earlier)] {
+            try fixture.appendRecord(JobID.validated(job), mountpoint: fixture.scratch.path.appending("gone-\(job)"), pid: other.pid, server: server, start: start)
+        }
+
+        let refusal = #expect(throws: ManagerError.self, "a run whose process still runs is not unmounted from under it") {
+            try fixture.manager.unmountJob(JobID.validated("held"))
+        }
+        guard case .heldElsewhere(_, server: .run, let pid)? = refusal else {
+            Issue.record("refused as held by the run, not \(String(describing: refusal))")
+            return
+        }
+        #expect(pid == other.pid)
+        let unmounted = try fixture.manager.unmountJob(JobID.validated("stale-run"))
+        #expect(unmounted.state == .unmounted, "a run whose pid another process has now is not held by it")
+
+        let recovered = try fixture.manager.recover()
+        #expect(recovered.map(\.jobID.rawValue) == ["stale"], "the pid's new process does not keep the job mounted")
+        guard case .failed(let reason)? = try fixture.manager.status(JobID.validated("stale"))?.state else {
+            Issue.record("the stale job is marked Failed")
+            return
+        }
+        #expect(reason.contains("\(other.pid) is gone"))
+        #expect(try fixture.manager.status(JobID.validated("held"))?.state == .ready, "the job of the live run stays")
+    }
 }

@@ -11,7 +11,8 @@ import Testing
         mountpoint: "/var/lib/scorpio/mnt/run-0193c5f2a1b27e4c", upper: "/var/lib/scorpio/upper/run-0193c5f2a1b27e4c",
         changeList: "/var/lib/scorpio/cl/run-0193c5f2a1b27e4c", driver: "kernel", base: "git /srv/mono.git/@7f48122277ec84f81aa8b71526c4a88f8983ddf1",
         state: .failed(reason: "umount: target is busy \"quoted\", C:\\path\n\tnext line \u{1}\u{7F} é ✓"),
-        pid: 2_147_483_647, server: .run, createdAtEpochMilliseconds: 1_796_122_968_305, lastSeenEpochMilliseconds: -1)
+        pid: 2_147_483_647, server: .run, serverStart: ProcessStart(bootID: "6d1c6f53-2c0b-4f55-a7b8-5b2f4e0c9a11", ticks: 18_446_744_073_709_551_615),
+        createdAtEpochMilliseconds: 1_796_122_968_305, lastSeenEpochMilliseconds: -1)
 
     private static let fewestFields = MountRecord(
         mountID: "0000", jobID: JobID(rawValue: "t1")!, spec: JobSpec(), mountpoint: "/m p/'it''s'", upper: "/u", changeList: nil,
@@ -100,6 +101,7 @@ import Testing
         #expect(mount["mount_id"] as? String == Self.everyField.mountID)
         #expect(mount["pid"] as? Int == 2_147_483_647)
         #expect(mount["last_seen_epoch_ms"] as? Int == -1)
+        #expect(mount["pid_start"] as? String == "6d1c6f53-2c0b-4f55-a7b8-5b2f4e0c9a11/18446744073709551615")
         #expect((mount["spec"] as? [String: String])?["owner"] == "1000:100")
         #expect((mount["state"] as? [String: String])?["reason"] == "umount: target is busy \"quoted\", C:\\path\n\tnext line \u{1}\u{7F} é ✓")
     }
@@ -144,6 +146,8 @@ import Testing
         ("pid = 1\n", "", "mounts[1].pid is missing"),
         ("pid = 1\n", "pid = 4294967296\n", "mounts[1].pid is out of range: 4294967296"),
         ("pid = 1\n", "pid = 1\nserver = \"cron\"\n", "mounts[1].server is not a kind of server: cron"),
+        ("pid = 1\n", "pid = 1\npid_start = \"41\"\n", "mounts[1].pid_start is not BOOT_ID/TICKS: 41"),
+        ("pid = 1\n", "pid = 1\npid_start = \"b/-1\"\n", "mounts[1].pid_start is not BOOT_ID/TICKS: b/-1"),
         ("job_id = \"t1\"", "job_id = \"../t1\"", "mounts[1].job_id is not a job id: ../t1"),
         ("state = \"Unmounted\"", "state = \"Gone\"", "mounts[1].state.state is not a state: Gone"),
         ("path = \"\"", "owner = \"me\"", "mounts[1].spec.owner is not UID:GID: me"),

@@ -96,7 +96,7 @@ public final class AntaresManager: Sendable {
         var record = MountRecord(
             mountID: UUID().uuidString.lowercased(), jobID: job, spec: spec, mountpoint: target.string,
             upper: paths.upper(job).string, changeList: changeList?.string, driver: driver.rawValue,
-            base: lease.identity, state: .provisioning, pid: getpid(), server: server,
+            base: lease.identity, state: .provisioning, pid: getpid(), server: server, serverStart: ProcessStart.ofThisProcess(),
             createdAtEpochMilliseconds: now, lastSeenEpochMilliseconds: now)
         try save(record)
         do {
@@ -120,7 +120,7 @@ public final class AntaresManager: Sendable {
         let records = try stateFile.read()
         guard var record = records.last(where: { $0.jobID == id }) else { throw .unknownJob(id) }
         if let server = record.server, server != .mount, record.state.expectsMount, record.pid != getpid(),
-            live.withLock({ $0[id] == nil }), ProcessLiveness.isAlive(record.pid)
+            live.withLock({ $0[id] == nil }), record.serverIsAlive
         {
             throw .heldElsewhere(id, server: server, pid: record.pid)
         }
@@ -246,7 +246,7 @@ public final class AntaresManager: Sendable {
         stateFile.removeLeftoverTemporaries()
         return try stateFile.update { (records: inout [MountRecord]) throws(ManagerError) -> [MountRecord] in
             var recovered: [MountRecord] = []
-            for index in records.indices where records[index].state.expectsMount && !ProcessLiveness.isAlive(records[index].pid) {
+            for index in records.indices where records[index].state.expectsMount && !records[index].serverIsAlive {
                 try? Self.detach(records[index])
                 Posix.syncFileSystem(of: records[index].upper)
                 records[index].state = .failed(reason: "its serving process \(records[index].pid) is gone; the mount was detached and the upper kept at \(records[index].upper)")
@@ -341,7 +341,7 @@ public final class AntaresManager: Sendable {
     /// before ``MountRecord/server`` was, which may be a `scorpio run` whose command goes on.
     private static func waitForSoleServer(of record: MountRecord, among records: [MountRecord]) {
         let server = record.pid
-        guard record.server ?? .mount == .mount, server != getpid(), ProcessLiveness.isAlive(server),
+        guard record.server ?? .mount == .mount, server != getpid(), record.serverIsAlive,
             !records.contains(where: { $0.jobID != record.jobID && $0.pid == server && $0.state.expectsMount })
         else { return }
         let descriptor = pidfd_open(server, 0)

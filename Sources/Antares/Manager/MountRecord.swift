@@ -37,6 +37,9 @@ public struct MountRecord: Sendable, Equatable {
     public var pid: Int32
     /// What kind of process that is; nil in records written before it was recorded.
     public var server: JobServer?
+    /// When that process started, which tells it from a later process given the same pid; nil in
+    /// records written before it was recorded.
+    public var serverStart: ProcessStart? = nil
     public var createdAtEpochMilliseconds: Int64
     public var lastSeenEpochMilliseconds: Int64
 }

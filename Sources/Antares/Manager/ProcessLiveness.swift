@@ -1,14 +1,19 @@
-import Foundation
 import Glibc
 
 /// Whether a process that serves a job, or saves the state file, still runs.
 enum ProcessLiveness {
-    /// Whether `pid` runs (a zombie, whose parent has not reaped it, serves nothing).
-    static func isAlive(_ pid: Int32) -> Bool {
+    /// Whether `pid` runs (a zombie, whose parent has not reaped it, serves nothing) and, where its
+    /// start is known, is still the process that started then rather than a later one given its pid.
+    static func isAlive(_ pid: Int32, started: ProcessStart? = nil) -> Bool {
         guard pid > 0, kill(pid, 0) == 0 || errno == EPERM else { return false }
-        guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
-            let state = stat.split(separator: ")").last?.split(separator: " ").first
-        else { return true }
-        return state != "Z" && state != "X"
+        guard let stat = ProcessStat(pid) else { return started == nil }
+        guard stat.state != UInt8(ascii: "Z") && stat.state != UInt8(ascii: "X") else { return false }
+        guard let started else { return true }
+        return started.bootID == HostBoot.id && started.ticks == stat.startTicks
     }
+}
+
+extension MountRecord {
+    /// Whether the process that recorded the job serving it still runs.
+    var serverIsAlive: Bool { ProcessLiveness.isAlive(pid, started: serverStart) }
 }

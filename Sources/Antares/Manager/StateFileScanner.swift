@@ -74,7 +74,7 @@ enum StateFileScanner {
 
     /// The keys Scorpio writes, made once rather than at every line.
     private static let knownKeys: [(bytes: [UInt8], key: String)] = [
-        "mount_id", "job_id", "mountpoint", "upper", "cl_dir", "driver", "base", "pid", "server", "created_at_epoch_ms", "last_seen_epoch_ms",
+        "mount_id", "job_id", "mountpoint", "upper", "cl_dir", "driver", "base", "pid", "pid_start", "server", "created_at_epoch_ms", "last_seen_epoch_ms",
         "path", "cl", "repository", "revision", "owner", "state", "reason",
     ].map { (Array($0.utf8), $0) }
 

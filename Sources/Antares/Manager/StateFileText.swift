@@ -20,6 +20,7 @@ enum StateFileText {
         add("driver", record.driver)
         add("base", record.base)
         lines.append("pid = \(record.pid)")
+        add("pid_start", record.serverStart?.description)
         add("server", record.server?.rawValue)
         lines.append("created_at_epoch_ms = \(record.createdAtEpochMilliseconds)")
         lines.append("last_seen_epoch_ms = \(record.lastSeenEpochMilliseconds)")
@@ -92,6 +93,10 @@ enum StateFileText {
         }
         let pid = try table.integer("pid")
         guard let pid32 = Int32(exactly: pid) else { throw table.problem("pid", "is out of range: \(pid)") }
+        let serverStart = try table.optionalString("pid_start").map { text throws(StateFileProblem) -> ProcessStart in
+            guard let start = ProcessStart(text) else { throw table.problem("pid_start", "is not BOOT_ID/TICKS: \(text)") }
+            return start
+        }
         let serverText = try table.optionalString("server")
         let server = try serverText.map { text throws(StateFileProblem) -> JobServer in
             guard let server = JobServer(rawValue: text) else { throw table.problem("server", "is not a kind of server: \(text)") }
@@ -112,6 +117,7 @@ enum StateFileText {
             state: try lifecycle(in: table.table("state")),
             pid: pid32,
             server: server,
+            serverStart: serverStart,
             createdAtEpochMilliseconds: Int64(try table.integer("created_at_epoch_ms")),
             lastSeenEpochMilliseconds: Int64(try table.integer("last_seen_epoch_ms"))
         )

@@ -31,8 +31,7 @@ public struct DriverChoice: Sendable, Equatable {
     static func kernelOverlayProbe(cacheDirectory: FilePath) -> HostProbeOutcome {
         guard geteuid() == 0 else { return .failed("it needs root") }
         let cache = cacheDirectory.appending("overlay-probe-\(geteuid())")
-        let boot = ((try? String(contentsOfFile: "/proc/sys/kernel/random/boot_id", encoding: .utf8)) ?? "")
-            .trimmingCharacters(in: .whitespacesAndNewlines)
+        let boot = HostBoot.id
         if let cached = try? String(contentsOfFile: cache.string, encoding: .utf8) {
             let lines = cached.split(separator: "\n", maxSplits: 2, omittingEmptySubsequences: false).map(String.init)
             if lines.count == 3, lines[0] == boot { return HostProbeOutcome(succeeded: lines[1] == "yes", detail: lines[2]) }

@@ -28,7 +28,48 @@ public final class Scratch {
         path = FilePath(platformString: made)
     }
 
-    deinit { _ = shell("rm -rf '\(path)'") }
+    /// Removes the directory, detaching first whatever is still mounted in it: a test that failed, or a
+    /// server that crashed under it, leaves no mount behind (and a dead FUSE mount would stop `rm`).
+    deinit {
+        for mountpoint in Self.mountpoints(under: path).reversed() { umount2(mountpoint, Int32(MNT_DETACH)) }
+        _ = shell("rm -rf --one-file-system '\(path)'")
+    }
+
+    /// The mountpoints below `directory` in this process's mount table, in the order they were mounted.
+    public static func mountpoints(under directory: FilePath) -> [String] {
+        // A /proc file says it is empty (size 0) until read: read it to its end.
+        let descriptor = open("/proc/self/mountinfo", O_RDONLY | O_CLOEXEC)
+        guard descriptor >= 0 else { return [] }
+        defer { close(descriptor) }
+        var bytes: [UInt8] = []
+        var buffer = [UInt8](repeating: 0, count: 65536)
+        while case let count = read(descriptor, &buffer, buffer.count), count > 0 { bytes += buffer[..<count] }
+        let table = String(decoding: bytes, as: UTF8.self)
+        let prefix = directory.string + "/"
+        return table.split(separator: "\n").compactMap { line in
+            let fields = line.split(separator: " ", maxSplits: 5)
+            guard fields.count > 4 else { return nil }
+            let mountpoint = unescapedMountField(fields[4])
+            return mountpoint.hasPrefix(prefix) ? mountpoint : nil
+        }
+    }
+
+    /// The kernel writes a space, tab, newline or backslash of a path in the table as `\` and three octal digits.
+    private static func unescapedMountField(_ field: Substring) -> String {
+        var bytes: [UInt8] = []
+        var rest = field.utf8[...]
+        while let byte = rest.first {
+            let digits = rest.dropFirst().prefix(3)
+            if byte == UInt8(ascii: "\\"), digits.count == 3, let value = UInt8(String(decoding: digits, as: UTF8.self), radix: 8) {
+                bytes.append(value)
+                rest = rest.dropFirst(4)
+            } else {
+                bytes.append(byte)
+                rest = rest.dropFirst()
+            }
+        }
+        return String(decoding: bytes, as: UTF8.self)
+    }
 
     public func directory(_ name: String) -> FilePath {
         let made = path.appending(name)

@@ -130,6 +130,36 @@ struct JobGitDirectoryTests {
         #expect(layers().count == 2, "layers stay for later jobs; they go with the base")
     }
 
+    /// A later job takes the layer recorded under the host repository's state without reading its refs
+    /// again, until that state changes; a state changed in the last two seconds is not recorded.
+    @Test func aLayerIsTakenAgainByTheHostRepositorysStateUntilItChanges() throws {
+        let fixture = try GitJobFixture(driver: .kernel)
+        let states = fixture.layerCache.appending(".host-states")
+        let records = { shell("ls '\(states)'").output.split(separator: "\n").map(String.init) }
+        _ = try fixture.manager.mountJob(JobID.validated("first"))
+        #expect(records().isEmpty, "the repository was just made: its state is not recorded")
+        usleep(2_200_000)
+        _ = try fixture.manager.mountJob(JobID.validated("second"))
+        let recorded = records()
+        try #require(recorded.count == 1, "the settled state is recorded")
+        let layer = shell("readlink '\(states)/\(recorded[0])'").output.trimmingCharacters(in: .whitespacesAndNewlines)
+
+        // Pointed at another layer, the record is what the next job gets: its refs are not read again.
+        let marked = fixture.layerCache.appending("marked")
+        #expect(shell("cp -a '\(fixture.layerCache)/\(layer)' '\(marked)' && echo marked > '\(marked)/.git/description' && ln -sfn marked '\(states)/\(recorded[0])'").status == 0)
+        let third = try fixture.manager.mountJob(JobID.validated("third"))
+        #expect(shell("cat '\(third.mountpoint)/.git/description'").output == "marked\n")
+
+        // A ref of the host changes: another state, whose refs are read.
+        #expect(shell("git -C '\(fixture.repository.path)' branch zz main~1 && git -C '\(fixture.repository.path)' tag aa main").status == 0)
+        let fourth = try fixture.manager.mountJob(JobID.validated("fourth"))
+        #expect(shell("cat '\(fourth.mountpoint)/.git/description'").output != "marked\n")
+        #expect(fixture.git(fourth.mountpoint, "for-each-ref --format='%(refname)'").output == "refs/heads/main\nrefs/heads/zz\nrefs/tags/aa\nrefs/tags/v1\n")
+        let names = shell("grep -v '^#' '\(fourth.mountpoint)/.git/packed-refs' | cut -d' ' -f2").output
+        #expect(names == "refs/heads/main\nrefs/heads/zz\nrefs/tags/aa\nrefs/tags/v1\n", "packed-refs is sorted by name")
+        for job in ["first", "second", "third", "fourth"] { try fixture.manager.unmountJob(JobID.validated(job)) }
+    }
+
     @Test func theIndexIsBuiltOncePerCommitAndTrustedByGit() throws {
         let fixture = try GitJobFixture(driver: .kernel)
         let first = try fixture.manager.mountJob(JobID.validated("first"))

@@ -67,8 +67,9 @@ struct JobGitDirectory: Sendable {
 
     /// The `.git` layer of `origin` as `owner`'s: made once per distinct content (commit, host refs and
     /// config, owner) under `origin.layerCache`, named by the digest of that content, and found there by
-    /// every later job that needs the same. A layer is never written once made: each job's git writes
-    /// go to its own upper, like any other write through the union.
+    /// every later job that needs the same: by the host repository's state (``HostRepositoryState``)
+    /// while that stays as it was, else by reading the refs again. A layer is never written once made:
+    /// each job's git writes go to its own upper, like any other write through the union.
     static func layer(for origin: JobRepositoryOrigin, owner: FileOwner?) throws(AntaresError) -> JobGitDirectory {
         do {
             let repository = try GitRepository(at: origin.repository.string)
@@ -78,13 +79,24 @@ struct JobGitDirectory: Sendable {
             let hostObjects = common.appending("objects").lexicallyNormalized()
             let bindsHostObjects = geteuid() == 0
             let index = try BaseIndex.cached(commit, of: repository, in: origin.indexCache, peers: origin.indexPeers)
+            func layer(_ name: String) -> JobGitDirectory {
+                JobGitDirectory(layer: origin.layerCache.appending(name), hostObjects: hostObjects, bindsHostObjects: bindsHostObjects)
+            }
+            // The host's state is taken before its refs are read: a change meanwhile gives the next job
+            // another state, never this one with the older refs.
+            let records = HostStateRecords(layerCache: origin.layerCache)
+            let stateKey = HostRepositoryState(
+                gitDirectory: FilePath(String(cString: git_repository_path(repository.handle))), commonDirectory: common, hostObjects: hostObjects
+            ).flatMap { HostStateRecords.key($0, commit: origin.commit, index: index, owner: owner, objects: "\(hostObjects) \(bindsHostObjects)") }
+            if let stateKey, let name = records.layer(stateKey), isDirectory(origin.layerCache.appending(name)) { return layer(name) }
             let files = try files(of: repository, commit: commit, hostObjects: hostObjects, bindsHostObjects: bindsHostObjects)
             let name = try digest(of: files, index: index, owner: owner)
-            let directory = JobGitDirectory(
-                layer: origin.layerCache.appending(name), hostObjects: hostObjects, bindsHostObjects: bindsHostObjects)
-            if isDirectory(directory.layer) { return directory }
-            let staging = origin.layerCache.appending(".\(name).\(getpid()).\(UInt32.random(in: 0...UInt32.max))")
-            try directory.publish(files, index: index, owner: owner, staging: staging)
+            let directory = layer(name)
+            if !isDirectory(directory.layer) {
+                let staging = origin.layerCache.appending(".\(name).\(getpid()).\(UInt32.random(in: 0...UInt32.max))")
+                try directory.publish(files, index: index, owner: owner, staging: staging)
+            }
+            if let stateKey { records.record(name, under: stateKey) }
             return directory
         } catch let error as AntaresError {
             throw error
@@ -153,26 +165,46 @@ struct JobGitDirectory: Sendable {
         guard git_reference_iterator_new(&iterator, repository.handle) == 0, let iterator else { throw GitFailure("listing the refs") }
         defer { git_reference_iterator_free(iterator) }
         var loose: [(name: String, text: String)] = []
-        var packed: [(name: [UInt8], target: String)] = []
+        // Each packed ref's name and target id, kept as bytes: a monorepo has tens of thousands.
+        var packed: [(name: [UInt8], target: [UInt8])] = []
         var reference: OpaquePointer?
+        var hex = [CChar](repeating: 0, count: 65)  // a SHA-256 id and its NUL
         while git_reference_next(&reference, iterator) == 0, let current = reference {
             defer { git_reference_free(current) }
-            let name = String(cString: git_reference_name(current))
-            guard ["refs/heads/", "refs/tags/", "refs/remotes/"].contains(where: name.hasPrefix),
-                FilePath(name).components.allSatisfy({ $0.kind == .regular })
-            else { continue }
+            let name = UnsafeBufferPointer(start: git_reference_name(current), count: strlen(git_reference_name(current)))
+            guard isCopiedRefName(UnsafeRawBufferPointer(name)) else { continue }
             if git_reference_type(current) == GIT_REFERENCE_SYMBOLIC, let target = git_reference_symbolic_target(current) {
-                loose.append((name, "ref: \(String(cString: target))\n"))
+                loose.append((String(cString: git_reference_name(current)), "ref: \(String(cString: target))\n"))
             } else if let target = git_reference_target(current) {
-                packed.append((Array(name.utf8), target.pointee.objectID.hex))
+                git_oid_tostr(&hex, hex.count, target)
+                packed.append((name.map { UInt8(bitPattern: $0) }, hex.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }))
             }
         }
         packed.sort { $0.name.lexicographicallyPrecedes($1.name) }
         loose.sort { $0.name.utf8.lexicographicallyPrecedes($1.name.utf8) }
-        var text = "# pack-refs with: sorted \n"
-        for entry in packed { text += "\(entry.target) \(String(decoding: entry.name, as: UTF8.self))\n" }
-        return loose + [("packed-refs", text)]
+        var text = Array("# pack-refs with: sorted \n".utf8)
+        for entry in packed {
+            text += entry.target
+            text.append(UInt8(ascii: " "))
+            text += entry.name
+            text.append(UInt8(ascii: "\n"))
+        }
+        return loose + [("packed-refs", String(decoding: text, as: UTF8.self))]
     }
+
+    /// A branch, tag or remote-tracking ref whose name has no empty, `.` or `..` component.
+    private static func isCopiedRefName(_ name: UnsafeRawBufferPointer) -> Bool {
+        guard copiedRefPrefixes.contains(where: { name.starts(with: $0) }) else { return false }
+        var componentStart = 0
+        for index in 0...name.count where index == name.count || name[index] == UInt8(ascii: "/") {
+            let length = index - componentStart
+            if length == 0 || length <= 2 && name[componentStart..<index].allSatisfy({ $0 == UInt8(ascii: ".") }) { return false }
+            componentStart = index + 1
+        }
+        return true
+    }
+
+    private static let copiedRefPrefixes = ["refs/heads/", "refs/tags/", "refs/remotes/"].map { Array($0.utf8) }
 
     /// The job's config, with the host's remotes and branch upstreams (its local config only).
     private static func configText(copying repository: GitRepository) -> String {

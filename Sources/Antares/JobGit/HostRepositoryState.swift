@@ -1,4 +1,4 @@
-import CGit2
+import Crypto
 import Dicfuse
 import Glibc
 import SystemPackage
@@ -75,12 +75,10 @@ struct HostStateRecords {
 
     init(layerCache: FilePath) { directory = layerCache.appending(".host-states") }
 
-    /// The digest naming a state's record; nil if git cannot hash.
-    static func key(_ state: HostRepositoryState, commit: String, index: FilePath, owner: FileOwner?, objects: String) -> String? {
+    /// The digest naming a state's record.
+    static func key(_ state: HostRepositoryState, commit: String, index: FilePath, owner: FileOwner?, objects: String) -> String {
         let text = "\(state.text)\ncommit \(commit)\nindex \(index)\nowner \(owner?.description ?? "-")\nobjects \(objects)"
-        var id = git_oid()
-        let hashed = text.withCString { git_odb_hash(&id, $0, strlen($0), GIT_OBJECT_BLOB) }
-        return hashed == 0 ? id.objectID.hex : nil
+        return ObjectID(bytes: Array(SHA256.hash(data: Array(text.utf8)))).hex
     }
 
     /// The name of the layer recorded under `key`, if there is one.

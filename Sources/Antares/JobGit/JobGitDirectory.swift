@@ -1,4 +1,5 @@
 import CGit2
+import Crypto
 import Dicfuse
 import Foundation
 import FuseKit
@@ -87,10 +88,10 @@ struct JobGitDirectory: Sendable {
             let records = HostStateRecords(layerCache: origin.layerCache)
             let stateKey = HostRepositoryState(
                 gitDirectory: FilePath(String(cString: git_repository_path(repository.handle))), commonDirectory: common, hostObjects: hostObjects
-            ).flatMap { HostStateRecords.key($0, commit: origin.commit, index: index, owner: owner, objects: "\(hostObjects) \(bindsHostObjects)") }
+            ).map { HostStateRecords.key($0, commit: origin.commit, index: index, owner: owner, objects: "\(hostObjects) \(bindsHostObjects)") }
             if let stateKey, let name = records.layer(stateKey), isDirectory(origin.layerCache.appending(name)) { return layer(name) }
             let files = try files(of: repository, commit: commit, hostObjects: hostObjects, bindsHostObjects: bindsHostObjects)
-            let name = try digest(of: files, index: index, owner: owner)
+            let name = digest(of: files, index: index, owner: owner)
             let directory = layer(name)
             if !isDirectory(directory.layer) {
                 let staging = origin.layerCache.appending(".\(name).\(getpid()).\(UInt32.random(in: 0...UInt32.max))")
@@ -125,15 +126,20 @@ struct JobGitDirectory: Sendable {
         }
     }
 
-    /// What names a layer: a digest (git's SHA-1 of a blob) of every file it holds, the index it links
-    /// and the owner it is given to.
-    private static func digest(of files: [(name: String, text: String)], index: FilePath, owner: FileOwner?) throws -> String {
-        var text = "index \(index)\nowner \(owner.map { "\($0.uid):\($0.gid)" } ?? "-")\n"
-        for file in files { text += "\(file.name) \(file.text.utf8.count)\n\(file.text)" }
-        var id = git_oid()
-        let hashed = text.withCString { git_odb_hash(&id, $0, strlen($0), GIT_OBJECT_BLOB) }
-        guard hashed == 0 else { throw GitFailure("hashing the git layer") }
-        return id.objectID.hex
+    /// What names a layer: a SHA-256 of every file it holds, the index it links and the owner it is
+    /// given to (hashed as it goes: at tens of thousands of refs, `packed-refs` is megabytes).
+    private static func digest(of files: [(name: String, text: String)], index: FilePath, owner: FileOwner?) -> String {
+        var hasher = SHA256()
+        func add(_ text: String) {
+            var text = text
+            text.withUTF8 { hasher.update(bufferPointer: UnsafeRawBufferPointer($0)) }
+        }
+        add("index \(index)\nowner \(owner.map { "\($0.uid):\($0.gid)" } ?? "-")\n")
+        for file in files {
+            add("\(file.name) \(file.text.utf8.count)\n")
+            add(file.text)
+        }
+        return ObjectID(bytes: Array(hasher.finalize())).hex
     }
 
     /// The files of a job's `.git` besides its index, relative to it.

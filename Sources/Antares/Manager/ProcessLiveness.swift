@@ -6,7 +6,8 @@ enum ProcessLiveness {
     /// start is known, is still the process that started then rather than a later one given its pid.
     static func isAlive(_ pid: Int32, started: ProcessStart? = nil) -> Bool {
         guard pid > 0, kill(pid, 0) == 0 || errno == EPERM else { return false }
-        guard let stat = ProcessStat(pid) else { return started == nil }
+        // A /proc that hides other users' processes (hidepid) says nothing: the pid's word stands.
+        guard let stat = ProcessStat(pid) else { return true }
         guard stat.state != UInt8(ascii: "Z") && stat.state != UInt8(ascii: "X") else { return false }
         guard let started else { return true }
         return started.bootID == HostBoot.id && started.ticks == stat.startTicks

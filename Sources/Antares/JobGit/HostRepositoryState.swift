@@ -20,8 +20,7 @@ struct HostRepositoryState {
         let trustedBefore = Self.nanoseconds(Self.now()) - 2_000_000_000
         var recent = false
         func note(_ path: FilePath) {
-            var status = stat()
-            guard lstat(path.string, &status) == 0 else {
+            guard let status = Posix.lstat(path.string) else {
                 lines.append("\(path) -")
                 return
             }
@@ -41,17 +40,9 @@ struct HostRepositoryState {
     /// `directory` and every directory below it, in a stable order.
     private static func directories(under directory: FilePath, _ visit: (FilePath) -> Void) {
         visit(directory)
-        guard let stream = opendir(directory.string) else { return }
-        var subdirectories: [String] = []
-        while let entry = readdir(stream) {
-            let name = withUnsafeBytes(of: entry.pointee.d_name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
-            guard name != ".", name != ".." else { continue }
-            if entry.pointee.d_type == DT_DIR || entry.pointee.d_type == DT_UNKNOWN && isDirectory(directory.appending(name)) {
-                subdirectories.append(name)
-            }
-        }
-        closedir(stream)
-        for name in subdirectories.sorted() { directories(under: directory.appending(name), visit) }
+        let entries = (try? Posix.listDirectory(directory.string)) ?? []
+        let subdirectories = entries.filter { $0.type == DT_DIR || $0.type == DT_UNKNOWN && isDirectory(directory.appending($0.name)) }
+        for entry in subdirectories.sorted(by: { $0.name < $1.name }) { directories(under: directory.appending(entry.name), visit) }
     }
 
     private static func now() -> timespec {
@@ -61,11 +52,6 @@ struct HostRepositoryState {
     }
 
     private static func nanoseconds(_ time: timespec) -> Int { time.tv_sec * 1_000_000_000 + time.tv_nsec }
-
-    private static func isDirectory(_ path: FilePath) -> Bool {
-        var status = stat()
-        return stat(path.string, &status) == 0 && status.st_mode & S_IFMT == S_IFDIR
-    }
 }
 
 /// The layers recorded under host repository states: `{layer cache}/.host-states/{key}`, a symbolic
@@ -82,12 +68,7 @@ struct HostStateRecords {
     }
 
     /// The name of the layer recorded under `key`, if there is one.
-    func layer(_ key: String) -> String? {
-        var buffer = [CChar](repeating: 0, count: 256)
-        let count = readlink(directory.appending(key).string, &buffer, buffer.count - 1)
-        guard count > 0 else { return nil }
-        return String(decoding: buffer[..<count].map { UInt8(bitPattern: $0) }, as: UTF8.self)
-    }
+    func layer(_ key: String) -> String? { try? Posix.readlink(directory.appending(key).string) }
 
     /// Records `layer` under `key` (a link made aside and renamed into place). A failure only costs a
     /// later job the listing of the refs.

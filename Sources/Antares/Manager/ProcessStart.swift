@@ -1,4 +1,5 @@
 import Glibc
+import SystemPackage
 
 /// When a process started: the host's boot, and the clock ticks from it to the process's start
 /// (`starttime` of `/proc/PID/stat`). With its pid it names one process for good, where a pid alone
@@ -34,7 +35,7 @@ public struct ProcessStart: Sendable, Equatable, CustomStringConvertible {
 /// cannot be read.
 public enum HostBoot {
     public static let id: String = {
-        guard let bytes = ProcFile.read("/proc/sys/kernel/random/boot_id") else { return "" }
+        guard let bytes = try? FilePath("/proc/sys/kernel/random/boot_id").readContents() else { return "" }
         return String(decoding: bytes.prefix { $0 != UInt8(ascii: "\n") }, as: UTF8.self)
     }()
 }
@@ -47,7 +48,7 @@ struct ProcessStat {
 
     /// Nil where the process is gone or the line is not of the kernel's form.
     init?(_ pid: pid_t) {
-        guard let bytes = ProcFile.read("/proc/\(pid)/stat") else { return nil }
+        guard let bytes = try? FilePath("/proc/\(pid)/stat").readContents() else { return nil }
         self.init(line: bytes)
     }
 
@@ -58,23 +59,5 @@ struct ProcessStat {
         let fields = bytes[(close + 1)...].split(separator: UInt8(ascii: " "))
         guard fields.count >= 20, fields[0].count == 1, let ticks = UInt64(String(decoding: fields[19], as: UTF8.self)) else { return nil }
         (state, startTicks) = (fields[0].first!, ticks)
-    }
-}
-
-/// A small file of `/proc`, read whole with one descriptor and no text decoding.
-enum ProcFile {
-    static func read(_ path: String) -> [UInt8]? {
-        let descriptor = open(path, O_RDONLY | O_CLOEXEC)
-        guard descriptor >= 0 else { return nil }
-        defer { close(descriptor) }
-        var bytes: [UInt8] = []
-        var buffer = [UInt8](repeating: 0, count: 1024)
-        while true {
-            let count = buffer.withUnsafeMutableBytes { Glibc.read(descriptor, $0.baseAddress, $0.count) }
-            if count < 0 && errno == EINTR { continue }
-            guard count >= 0 else { return nil }
-            if count == 0 { return bytes }
-            bytes.append(contentsOf: buffer[..<count])
-        }
     }
 }

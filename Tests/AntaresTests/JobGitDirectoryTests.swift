@@ -127,7 +127,42 @@ struct JobGitDirectoryTests {
         #expect(fixture.git(third.mountpoint, "branch --list feature").output.contains("feature"))
         #expect(!fixture.git(second.mountpoint, "branch --list feature").output.contains("feature"))
         for job in ["first", "second", "third"] { try fixture.manager.unmountJob(JobID.validated(job)) }
-        #expect(layers().count == 2, "layers stay for later jobs; they go with the base")
+        #expect(layers().count == 2, "layers stay for later jobs until a new one is made")
+    }
+
+    /// Each new layer prunes those no job holds: a job holds its layer for as long as its process lives
+    /// (a lock the kernel drops when the holder dies, SIGKILL included).
+    @Test func aNewLayerPrunesTheLayersNoLiveJobHolds() throws {
+        let fixture = try GitJobFixture(driver: .kernel)
+        let layers = { Set(shell("ls '\(fixture.layerCache)'").output.split(separator: "\n").map(String.init)) }
+        let holds = fixture.layerCache.appending(".holds")
+        _ = try fixture.manager.mountJob(JobID.validated("first"))
+        let first = try #require(layers().first)
+        // Another process holds the first layer (as a job's server does), then the first job ends.
+        let holder = shell("flock -s -o '\(holds)/\(first)' sleep 6011 > /dev/null 2>&1 & echo $!").output.trimmingCharacters(in: .whitespacesAndNewlines)
+        for _ in 0..<200 where shell("flock -n -x '\(holds)/\(first)' true").status == 0 { usleep(10_000) }
+        #expect(shell("flock -n -x '\(holds)/\(first)' true").status != 0, "the other process holds the layer")
+        try fixture.manager.unmountJob(JobID.validated("first"))
+
+        #expect(shell("git -C '\(fixture.repository.path)' branch one main").status == 0)
+        let second = try fixture.manager.mountJob(JobID.validated("second"))
+        let afterSecond = layers()
+        #expect(afterSecond.count == 2 && afterSecond.contains(first), "a held layer stays: \(afterSecond)")
+        let secondLayer = try #require(afterSecond.subtracting([first]).first)
+
+        // The holder is killed; a stale record still names its layer.
+        #expect(shell("kill -9 \(holder); pkill -f 'sleep 6011'; mkdir -p '\(fixture.layerCache)/.host-states' && ln -s \(first) '\(fixture.layerCache)/.host-states/stale'").status == 0)
+        #expect(shell("git -C '\(fixture.repository.path)' branch two main").status == 0)
+        let third = try fixture.manager.mountJob(JobID.validated("third"))
+        let afterThird = layers()
+        #expect(afterThird.count == 2 && afterThird.contains(secondLayer) && !afterThird.contains(first),
+            "the killed holder's layer is pruned, the mounted job's stays: \(afterThird)")
+        #expect(shell("test -e '\(holds)/\(first)' || test -L '\(fixture.layerCache)/.host-states/stale'").status != 0,
+            "its hold file and the record naming it go with it")
+        let status = fixture.git(second.mountpoint, "status --porcelain")
+        #expect(status.status == 0 && status.output == "", "the job on the older layer reads it still")
+        #expect(fixture.git(third.mountpoint, "branch --list two").output.contains("two"))
+        for job in ["second", "third"] { try fixture.manager.unmountJob(JobID.validated(job)) }
     }
 
     /// A later job takes the layer recorded under the host repository's state without reading its refs

@@ -79,4 +79,12 @@ struct HostStateRecords {
         guard symlink(layer, staging.string) == 0 else { return }
         if rename(staging.string, directory.appending(key).string) != 0 { unlink(staging.string) }
     }
+
+    /// Removes the records naming any of `layers` (pruned).
+    func forget(layers: Set<String>) {
+        for entry in (try? Posix.listDirectory(directory.string)) ?? [] where !entry.name.hasPrefix(".") {
+            let record = directory.appending(entry.name).string
+            if let layer = try? Posix.readlink(record), layers.contains(layer) { unlink(record) }
+        }
+    }
 }

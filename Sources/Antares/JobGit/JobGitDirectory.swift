@@ -57,6 +57,8 @@ struct JobGitDirectory: Sendable {
     /// Whether `hostObjects` is bound over the mounted union (needs the privilege to mount); otherwise
     /// the alternates name it by its own path.
     let bindsHostObjects: Bool
+    /// Keeps the layer from being pruned while this value lives (see ``GitLayerHolds``).
+    let hold: GitLayerHold?
 
     static let hostObjectsName = "host-objects"
     /// The git config a job's repository gets; only what the view keeps stable is compared by stat:
@@ -70,7 +72,8 @@ struct JobGitDirectory: Sendable {
     /// config, owner) under `origin.layerCache`, named by the digest of that content, and found there by
     /// every later job that needs the same: by the host repository's state (``HostRepositoryState``)
     /// while that stays as it was, else by reading the refs again. A layer is never written once made:
-    /// each job's git writes go to its own upper, like any other write through the union.
+    /// each job's git writes go to its own upper, like any other write through the union. The job holds
+    /// its layer while the value lives; making a new layer prunes the ones no job holds.
     static func layer(for origin: JobRepositoryOrigin, owner: FileOwner?) throws(AntaresError) -> JobGitDirectory {
         do {
             let repository = try GitRepository(at: origin.repository.string)
@@ -80,8 +83,11 @@ struct JobGitDirectory: Sendable {
             let hostObjects = common.appending("objects").lexicallyNormalized()
             let bindsHostObjects = geteuid() == 0
             let index = try BaseIndex.cached(commit, of: repository, in: origin.indexCache, peers: origin.indexPeers)
+            // Held before it is looked for, so no other job's pruning removes it from under this one.
             func layer(_ name: String) -> JobGitDirectory {
-                JobGitDirectory(layer: origin.layerCache.appending(name), hostObjects: hostObjects, bindsHostObjects: bindsHostObjects)
+                JobGitDirectory(
+                    layer: origin.layerCache.appending(name), hostObjects: hostObjects, bindsHostObjects: bindsHostObjects,
+                    hold: GitLayerHold.take(name, in: origin.layerCache))
             }
             // The host's state is taken before its refs are read: a change meanwhile gives the next job
             // another state, never this one with the older refs.
@@ -89,13 +95,17 @@ struct JobGitDirectory: Sendable {
             let stateKey = HostRepositoryState(
                 gitDirectory: FilePath(String(cString: git_repository_path(repository.handle))), commonDirectory: common, hostObjects: hostObjects
             ).map { HostStateRecords.key($0, commit: origin.commit, index: index, owner: owner, objects: "\(hostObjects) \(bindsHostObjects)") }
-            if let stateKey, let name = records.layer(stateKey), isDirectory(origin.layerCache.appending(name)) { return layer(name) }
+            if let stateKey, let name = records.layer(stateKey) {
+                let recorded = layer(name)
+                if isDirectory(recorded.layer) { return recorded }
+            }
             let files = try files(of: repository, commit: commit, hostObjects: hostObjects, bindsHostObjects: bindsHostObjects)
             let name = digest(of: files, index: index, owner: owner)
             let directory = layer(name)
             if !isDirectory(directory.layer) {
                 let staging = origin.layerCache.appending(".\(name).\(getpid()).\(UInt32.random(in: 0...UInt32.max))")
                 try directory.publish(files, index: index, owner: owner, staging: staging)
+                GitLayerHolds(layerCache: origin.layerCache).prune(keeping: name)
             }
             if let stateKey { records.record(name, under: stateKey) }
             return directory

@@ -151,14 +151,19 @@ struct JobGitDirectoryTests {
         let secondLayer = try #require(afterSecond.subtracting([first]).first)
 
         // The holder is killed; a stale record still names its layer.
-        #expect(shell("kill -9 \(holder); pkill -f 'sleep 6011'; mkdir -p '\(fixture.layerCache)/.host-states' && ln -s \(first) '\(fixture.layerCache)/.host-states/stale'").status == 0)
+        #expect(shell("pkill -P \(holder); kill -9 \(holder)").status == 0)
+        #expect(shell("mkdir -p '\(fixture.layerCache)/.host-states' && ln -s \(first) '\(fixture.layerCache)/.host-states/stale' && touch '\(holds)/never-made'").status == 0)
+        #expect(shell("ls -A '\(fixture.layerCache)/.host-states' '\(holds)'").output.contains("stale"))
         #expect(shell("git -C '\(fixture.repository.path)' branch two main").status == 0)
         let third = try fixture.manager.mountJob(JobID.validated("third"))
         let afterThird = layers()
+        let thirdLayer = try #require(afterThird.subtracting([secondLayer]).first)
         #expect(afterThird.count == 2 && afterThird.contains(secondLayer) && !afterThird.contains(first),
             "the killed holder's layer is pruned, the mounted job's stays: \(afterThird)")
         #expect(shell("test -e '\(holds)/\(first)' || test -L '\(fixture.layerCache)/.host-states/stale'").status != 0,
             "its hold file and the record naming it go with it")
+        #expect(shell("ls '\(holds)'").output.split(separator: "\n").sorted() == [secondLayer, thirdLayer].sorted().map { Substring($0) },
+            "a hold file whose layer was never made goes too")
         let status = fixture.git(second.mountpoint, "status --porcelain")
         #expect(status.status == 0 && status.output == "", "the job on the older layer reads it still")
         #expect(fixture.git(third.mountpoint, "branch --list two").output.contains("two"))

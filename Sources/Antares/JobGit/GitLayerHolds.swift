@@ -48,6 +48,13 @@ struct GitLayerHolds {
             }
         }
         if !removed.isEmpty { HostStateRecords(layerCache: layerCache).forget(layers: Set(removed)) }
+        // Hold files of layers that never came to be (a job that failed to make one, a record that
+        // named a pruned layer), unless a job is making that layer now.
+        for hold in (try? Posix.listDirectory(directory.string)) ?? [] where hold.name != keeping && !isDirectory(layerCache.appending(hold.name)) {
+            guard let descriptor = lock(hold.name, operation: LOCK_EX | LOCK_NB) else { continue }
+            if !isDirectory(layerCache.appending(hold.name)) { unlink(directory.appending(hold.name).string) }
+            close(descriptor)
+        }
         return removed
     }
 

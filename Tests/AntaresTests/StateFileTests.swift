@@ -120,20 +120,20 @@ import Testing
     }
 
     /// A process killed between the exchange and the unlink leaves its temporary file; the next one to
-    /// look removes it, and leaves a live process's alone.
-    @Test func temporariesOfEndedProcessesAreRemoved() throws {
+    /// look removes it under the file's lock, even when another process has the pid it names now.
+    @Test func temporariesLeftBySavesAreRemoved() throws {
         try withTemporaryDirectory { directory in
             let path = directory.appending("state.toml")
             let file = StateFile(path: path)
             try file.update { $0 = [Self.record("a")] }
             let limit = try String(contentsOfFile: "/proc/sys/kernel/pid_max", encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
             let ended = directory.appending("state.toml.tmp-\(Int(limit)! + 1)")  // above pid_max: no process has it
-            let live = directory.appending("state.toml.tmp-\(getpid())")
+            let reused = directory.appending("state.toml.tmp-1")  // a pid some live process has
             let other = directory.appending("other.toml.tmp-\(Int(limit)! + 1)")
-            for leftover in [ended, live, other] { #expect(FileManager.default.createFile(atPath: leftover.string, contents: Data("x".utf8))) }
+            for leftover in [ended, reused, other] { #expect(FileManager.default.createFile(atPath: leftover.string, contents: Data("x".utf8))) }
             file.removeLeftoverTemporaries()
             #expect(!FileManager.default.fileExists(atPath: ended.string), "an ended process's temporary goes")
-            #expect(FileManager.default.fileExists(atPath: live.string), "a live process's stays")
+            #expect(!FileManager.default.fileExists(atPath: reused.string), "so does one whose pid a live process has now")
             #expect(FileManager.default.fileExists(atPath: other.string), "another file's stays")
             #expect(try StateFile(path: path).read() == [Self.record("a")])
         }

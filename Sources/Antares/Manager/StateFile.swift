@@ -43,13 +43,16 @@ struct StateFile: Sendable {
     }
 
     /// Removes the temporary files of processes that ended while saving (killed between the exchange
-    /// and the unlink): each holds an earlier text of the file, nothing more. A live process's is its own.
+    /// and the unlink): each holds an earlier text of the file, nothing more. Every save writes its
+    /// temporary under the file's lock, so under that lock each one found is a leftover, whatever
+    /// process now has the pid it names.
     func removeLeftoverTemporaries() {
+        guard let lock = try? lockFile() else { return }
+        defer { close(lock) }
         let directory = path.removingLastComponent()
         guard let name = path.lastComponent?.string, let listing = opendir(directory.string) else { return }
         let prefix = name + ".tmp-"
         for entry in Posix.entries(of: listing) where entry.name.hasPrefix(prefix) {
-            guard let pid = Int32(entry.name.dropFirst(prefix.count)), !ProcessLiveness.isAlive(pid) else { continue }
             unlink(directory.appending(entry.name).string)
         }
     }

@@ -139,7 +139,7 @@ struct JobGitDirectoryTests {
         _ = try fixture.manager.mountJob(JobID.validated("first"))
         let first = try #require(layers().first)
         // Another process holds the first layer (as a job's server does), then the first job ends.
-        let holder = shell("flock -s -o '\(holds)/\(first)' sleep 6011 > /dev/null 2>&1 & echo $!").output.trimmingCharacters(in: .whitespacesAndNewlines)
+        let holder = shell("flock -s -o '\(holds)/\(first)' sleep 120 > /dev/null 2>&1 & echo $!").output.trimmingCharacters(in: .whitespacesAndNewlines)
         for _ in 0..<200 where shell("flock -n -x '\(holds)/\(first)' true").status == 0 { usleep(10_000) }
         #expect(shell("flock -n -x '\(holds)/\(first)' true").status != 0, "the other process holds the layer")
         try fixture.manager.unmountJob(JobID.validated("first"))
@@ -154,6 +154,10 @@ struct JobGitDirectoryTests {
         #expect(shell("pkill -P \(holder); kill -9 \(holder)").status == 0)
         #expect(shell("mkdir -p '\(fixture.layerCache)/.host-states' && ln -s \(first) '\(fixture.layerCache)/.host-states/stale' && touch '\(holds)/never-made'").status == 0)
         #expect(shell("ls -A '\(fixture.layerCache)/.host-states' '\(holds)'").output.contains("stale"))
+        // What a pruner and a job making a layer left when they died, and what a live pruner is removing.
+        let ended = Int(try String(contentsOfFile: "/proc/sys/kernel/pid_max", encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines))! + 1
+        let leftovers = [".pruned-\(first)-\(ended)-7", ".\(first).\(ended).9"], live = ".pruned-\(first)-\(getpid())-8"
+        for name in leftovers + [live] { #expect(shell("mkdir -p '\(fixture.layerCache)/\(name)/.git'").status == 0) }
         #expect(shell("git -C '\(fixture.repository.path)' branch two main").status == 0)
         let third = try fixture.manager.mountJob(JobID.validated("third"))
         let afterThird = layers()
@@ -164,6 +168,7 @@ struct JobGitDirectoryTests {
             "its hold file and the record naming it go with it")
         #expect(shell("ls '\(holds)'").output.split(separator: "\n").sorted() == [secondLayer, thirdLayer].sorted().map { Substring($0) },
             "a hold file whose layer was never made goes too")
+        #expect(shell("ls -A '\(fixture.layerCache)' | grep '^\\.[.p0-9a-f]'").output == "\(live)\n", "an ended process's leftovers go")
         let status = fixture.git(second.mountpoint, "status --porcelain")
         #expect(status.status == 0 && status.output == "", "the job on the older layer reads it still")
         #expect(fixture.git(third.mountpoint, "branch --list two").output.contains("two"))

@@ -30,9 +30,8 @@ struct GitLayerHolds {
     /// host-state records naming it. Returns the names removed.
     @discardableResult
     func prune(keeping: String) -> [String] {
-        let names = ((try? Posix.listDirectory(layerCache.string)) ?? []).map(\.name).filter {
-            !$0.hasPrefix(".") && $0 != keeping && isDirectory(layerCache.appending($0))
-        }
+        let entries = ((try? Posix.listDirectory(layerCache.string)) ?? []).map(\.name)
+        let names = entries.filter { !$0.hasPrefix(".") && $0 != keeping && isDirectory(layerCache.appending($0)) }
         var removed: [String] = []
         for name in names {
             // Exclusive and at once, or not at all: a job holds it (or is taking it).
@@ -48,14 +47,34 @@ struct GitLayerHolds {
             }
         }
         if !removed.isEmpty { HostStateRecords(layerCache: layerCache).forget(layers: Set(removed)) }
+        // What a pruner or a job making a layer left when it died mid-way.
+        for name in entries where Self.isLeftover(name) { Posix.removeTree(layerCache.appending(name).string) }
         // Hold files of layers that never came to be (a job that failed to make one, a record that
         // named a pruned layer), unless a job is making that layer now.
-        for hold in (try? Posix.listDirectory(directory.string)) ?? [] where hold.name != keeping && !isDirectory(layerCache.appending(hold.name)) {
-            guard let descriptor = lock(hold.name, operation: LOCK_EX | LOCK_NB) else { continue }
-            if !isDirectory(layerCache.appending(hold.name)) { unlink(directory.appending(hold.name).string) }
+        let holds = ((try? Posix.listDirectory(directory.string)) ?? []).map(\.name)
+        for name in holds where name != keeping && !isDirectory(layerCache.appending(name)) {
+            guard let descriptor = lock(name, operation: LOCK_EX | LOCK_NB) else { continue }
+            if !isDirectory(layerCache.appending(name)) { unlink(directory.appending(name).string) }
             close(descriptor)
         }
         return removed
+    }
+
+    /// A layer being removed (`.pruned-{layer}-{pid}-{n}`) or made (`.{layer}.{pid}.{n}`) by a process
+    /// that has ended.
+    private static func isLeftover(_ name: String) -> Bool {
+        let pid: Substring?
+        if name.hasPrefix(".pruned-") {
+            let parts = name.split(separator: "-")
+            pid = parts.count == 4 ? parts[2] : nil
+        } else if name.hasPrefix(".") {
+            let parts = name.dropFirst().split(separator: ".")
+            pid = parts.count == 3 ? parts[1] : nil
+        } else {
+            pid = nil
+        }
+        guard let pid, let number = Int32(pid) else { return false }
+        return !ProcessLiveness.isAlive(number)
     }
 
     /// Locks the hold file of layer `name`, retrying while a pruner replaces it: the lock returned is on

@@ -131,7 +131,7 @@ import Testing
             let reused = directory.appending("state.toml.tmp-1")  // a pid some live process has
             let other = directory.appending("other.toml.tmp-\(Int(limit)! + 1)")
             for leftover in [ended, reused, other] { #expect(FileManager.default.createFile(atPath: leftover.string, contents: Data("x".utf8))) }
-            file.removeLeftoverTemporaries()
+            try file.update { _ in file.removeLeftoverTemporaries() }
             #expect(!FileManager.default.fileExists(atPath: ended.string), "an ended process's temporary goes")
             #expect(!FileManager.default.fileExists(atPath: reused.string), "so does one whose pid a live process has now")
             #expect(FileManager.default.fileExists(atPath: other.string), "another file's stays")

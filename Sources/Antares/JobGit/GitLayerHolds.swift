@@ -60,8 +60,13 @@ struct GitLayerHolds {
         return removed
     }
 
-    /// A layer being removed (`.pruned-{layer}-{pid}-{n}`) or made (`.{layer}.{pid}.{n}`) by a process
-    /// that has ended.
+    /// Where this process writes layer `name` before renaming it into place.
+    func staging(_ name: String) -> FilePath {
+        layerCache.appending(".\(name).\(getpid()).\(UInt32.random(in: 0...UInt32.max))")
+    }
+
+    /// A layer being removed (`.pruned-{layer}-{pid}-{n}`) or made (``staging(_:)``) by a process that
+    /// has ended.
     private static func isLeftover(_ name: String) -> Bool {
         let pid: Substring?
         if name.hasPrefix(".pruned-") {

@@ -103,9 +103,9 @@ struct JobGitDirectory: Sendable {
             let name = digest(of: files, index: index, owner: owner)
             let directory = layer(name)
             if !isDirectory(directory.layer) {
-                let staging = origin.layerCache.appending(".\(name).\(getpid()).\(UInt32.random(in: 0...UInt32.max))")
-                try directory.publish(files, index: index, owner: owner, staging: staging)
-                GitLayerHolds(layerCache: origin.layerCache).prune(keeping: name)
+                let holds = GitLayerHolds(layerCache: origin.layerCache)
+                try directory.publish(files, index: index, owner: owner, staging: holds.staging(name))
+                holds.prune(keeping: name)
             }
             if let stateKey { records.record(name, under: stateKey) }
             return directory

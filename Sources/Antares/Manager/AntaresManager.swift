@@ -243,8 +243,8 @@ public final class AntaresManager: Sendable {
     /// file's temporaries that ended processes left. Returns the jobs it changed.
     @discardableResult
     public func recover() throws(ManagerError) -> [MountRecord] {
-        stateFile.removeLeftoverTemporaries()
-        return try stateFile.update { (records: inout [MountRecord]) throws(ManagerError) -> [MountRecord] in
+        try stateFile.update { (records: inout [MountRecord]) throws(ManagerError) -> [MountRecord] in
+            stateFile.removeLeftoverTemporaries()
             var recovered: [MountRecord] = []
             for index in records.indices where records[index].state.expectsMount && !records[index].serverIsAlive {
                 try? Self.detach(records[index])

@@ -43,12 +43,10 @@ struct StateFile: Sendable {
     }
 
     /// Removes the temporary files of processes that ended while saving (killed between the exchange
-    /// and the unlink): each holds an earlier text of the file, nothing more. Every save writes its
-    /// temporary under the file's lock, so under that lock each one found is a leftover, whatever
-    /// process now has the pid it names.
+    /// and the unlink): each holds an earlier text of the file, nothing more. Call it inside ``update(_:)``:
+    /// every save writes its temporary under the file's lock, so under that lock each one found is a
+    /// leftover, whatever process now has the pid it names.
     func removeLeftoverTemporaries() {
-        guard let lock = try? lockFile() else { return }
-        defer { close(lock) }
         let directory = path.removingLastComponent()
         guard let name = path.lastComponent?.string, let listing = opendir(directory.string) else { return }
         let prefix = name + ".tmp-"

@@ -130,6 +130,49 @@ struct JobGitDirectoryTests {
         #expect(layers().count == 2, "layers stay for later jobs until a new one is made")
     }
 
+    /// The job's refs are the host's branches, tags and remote-tracking refs as git itself reads them: a
+    /// loose ref over the packed one of its name, symbolic refs kept symbolic, a `packed-refs` in any
+    /// order; other namespaces, lock files and broken refs left out.
+    @Test(arguments: [false, true])
+    func theJobsRefsAreTheHostsAsGitReadsThem(packedOutOfOrder: Bool) throws {
+        let fixture = try GitJobFixture(driver: .kernel)
+        let refs = "\(fixture.repository.path)/.git/refs"
+        let setup = """
+            set -e
+            cd '\(fixture.repository.path)'
+            git tag -a -m annotated annotated main~1
+            git branch feature/deep main~1
+            git branch moved main~1
+            git update-ref refs/remotes/origin/main main~1
+            git update-ref refs/notes/commits main
+            git update-ref refs/pull/1/head main
+            git pack-refs --all
+            \(packedOutOfOrder ? "grep -v '^[#^]' .git/packed-refs | sort -r > .git/reordered && mv .git/reordered .git/packed-refs" : "")
+            git update-ref refs/heads/moved main
+            git branch loose main
+            git update-ref refs/pull/2/head main
+            git symbolic-ref refs/remotes/origin/HEAD refs/remotes/origin/main
+            echo garbage > '\(refs)/heads/broken'
+            cp '\(refs)/heads/loose' '\(refs)/heads/locked.lock'
+            """
+        try #require(shell(setup).status == 0)
+        let listing = "for-each-ref --format='%(objectname) %(refname) %(symref)'"
+        let host = shell("git -C '\(fixture.repository.path)' \(listing) refs/heads refs/tags refs/remotes 2>/dev/null").output
+        #expect(host.contains("refs/heads/moved") && host.contains("refs/remotes/origin/HEAD refs/remotes/origin/main"), "\(host)")
+        #expect(!host.contains("broken") && !host.contains("locked"), "git itself skips them: \(host)")
+
+        let record = try fixture.manager.mountJob(JobID.validated("refs"))
+        #expect(fixture.git(record.mountpoint, listing).output == host)
+        #expect(fixture.git(record.mountpoint, "rev-parse moved").output == fixture.git(record.mountpoint, "rev-parse main").output,
+            "the loose ref, not the packed one")
+        #expect(fixture.git(record.mountpoint, "cat-file -t annotated").output == "tag\n")
+        #expect(fixture.git(record.mountpoint, "describe --tags main~1").output == "annotated\n")
+        let packed = shell("grep -v '^#' '\(record.mountpoint)/.git/packed-refs' | cut -d' ' -f2").output
+        #expect(packed == shell("grep -v '^#' '\(record.mountpoint)/.git/packed-refs' | cut -d' ' -f2 | LC_ALL=C sort").output, "sorted by name")
+        for left in ["locked", "broken", "refs/notes", "refs/pull", "origin/HEAD"] { #expect(!packed.contains(left), "\(packed)") }
+        try fixture.manager.unmountJob(JobID.validated("refs"))
+    }
+
     /// Each new layer prunes those no job holds: a job holds its layer for as long as its process lives
     /// (a lock the kernel drops when the holder dies, SIGKILL included).
     @Test func aNewLayerPrunesTheLayersNoLiveJobHolds() throws {

@@ -38,6 +38,21 @@ public struct JobRepositoryOrigin: Sendable, Equatable {
     }
 }
 
+/// One file of a job's `.git` layer: its path relative to `.git`, and what it holds.
+struct GitFile {
+    let name: String
+    let contents: [UInt8]
+
+    init(_ name: String, _ contents: [UInt8]) {
+        self.name = name
+        self.contents = contents
+    }
+
+    init(_ name: String, _ text: String) {
+        self.init(name, Array(text.utf8))
+    }
+}
+
 /// A job's git directory: a lower layer of its union holding `.git` (the same read-only layer for every
 /// job over the same repository state), so git inside the job sees a repository whose HEAD is the base
 /// commit and whose index is the base's tree with the stat data the view serves. `git status` and
@@ -99,7 +114,7 @@ struct JobGitDirectory: Sendable {
                 let recorded = layer(name)
                 if isDirectory(recorded.layer) { return recorded }
             }
-            let files = try files(of: repository, commit: commit, hostObjects: hostObjects, bindsHostObjects: bindsHostObjects)
+            let files = try files(of: repository, common: common, commit: commit, hostObjects: hostObjects, bindsHostObjects: bindsHostObjects)
             let name = digest(of: files, index: index, owner: owner)
             let directory = layer(name)
             if !isDirectory(directory.layer) {
@@ -118,7 +133,7 @@ struct JobGitDirectory: Sendable {
 
     /// Writes the layer at `staging` and renames it into place; a layer another job published meanwhile
     /// under the same name (the same content) is kept instead.
-    private func publish(_ files: [(name: String, text: String)], index: FilePath, owner: FileOwner?, staging: FilePath) throws {
+    private func publish(_ files: [GitFile], index: FilePath, owner: FileOwner?, staging: FilePath) throws {
         defer { Posix.removeTree(staging.string) }
         let git = staging.appending(".git")
         for directory in ["objects/info", "objects/pack", "refs/heads", "refs/tags", Self.hostObjectsName] {
@@ -127,7 +142,7 @@ struct JobGitDirectory: Sendable {
         try Self.linkIndex(index, as: git.appending("index"))
         for file in files {
             try makeDirectory(git.appending(file.name).removingLastComponent())
-            try Self.writeFile(git.appending(file.name), file.text)
+            try Self.writeFile(git.appending(file.name), file.contents)
         }
         if let owner { try Posix.changeOwnerOfTree(staging.string, to: owner) }
         if rename(staging.string, layer.string) != 0 {
@@ -138,7 +153,7 @@ struct JobGitDirectory: Sendable {
 
     /// What names a layer: a SHA-256 of every file it holds, the index it links and the owner it is
     /// given to (hashed as it goes: at tens of thousands of refs, `packed-refs` is megabytes).
-    private static func digest(of files: [(name: String, text: String)], index: FilePath, owner: FileOwner?) -> String {
+    private static func digest(of files: [GitFile], index: FilePath, owner: FileOwner?) -> String {
         var hasher = SHA256()
         func add(_ text: String) {
             var text = text
@@ -146,19 +161,19 @@ struct JobGitDirectory: Sendable {
         }
         add("index \(index)\nowner \(owner.map { "\($0.uid):\($0.gid)" } ?? "-")\n")
         for file in files {
-            add("\(file.name) \(file.text.utf8.count)\n")
-            add(file.text)
+            add("\(file.name) \(file.contents.count)\n")
+            file.contents.withUnsafeBytes { hasher.update(bufferPointer: $0) }
         }
         return ObjectID(bytes: Array(hasher.finalize())).hex
     }
 
     /// The files of a job's `.git` besides its index, relative to it.
-    private static func files(of repository: GitRepository, commit: git_oid, hostObjects: FilePath, bindsHostObjects: Bool) throws
-        -> [(name: String, text: String)]
+    private static func files(of repository: GitRepository, common: FilePath, commit: git_oid, hostObjects: FilePath, bindsHostObjects: Bool)
+        throws -> [GitFile]
     {
-        [("HEAD", head(of: repository, commit: commit))] + (try refs(of: repository)) + [
-            ("config", configText(copying: repository)),
-            ("objects/info/alternates", alternates(hostObjects: hostObjects, bindsHostObjects: bindsHostObjects)),
+        [GitFile("HEAD", head(of: repository, commit: commit))] + (try HostRefs(commonDirectory: common).files) + [
+            GitFile("config", configText(copying: repository)),
+            GitFile("objects/info/alternates", alternates(hostObjects: hostObjects, bindsHostObjects: bindsHostObjects)),
         ]
     }
 
@@ -174,53 +189,6 @@ struct JobGitDirectory: Sendable {
         }
         return "\(commit.objectID.hex)\n"
     }
-
-    /// Branches, tags and remote-tracking refs: direct ones into `packed-refs`, symbolic ones loose.
-    private static func refs(of repository: GitRepository) throws -> [(name: String, text: String)] {
-        var iterator: OpaquePointer?
-        guard git_reference_iterator_new(&iterator, repository.handle) == 0, let iterator else { throw GitFailure("listing the refs") }
-        defer { git_reference_iterator_free(iterator) }
-        var loose: [(name: String, text: String)] = []
-        // Each packed ref's name and target id, kept as bytes: a monorepo has tens of thousands.
-        var packed: [(name: [UInt8], target: [UInt8])] = []
-        var reference: OpaquePointer?
-        var hex = [CChar](repeating: 0, count: 65)  // a SHA-256 id and its NUL
-        while git_reference_next(&reference, iterator) == 0, let current = reference {
-            defer { git_reference_free(current) }
-            let name = UnsafeBufferPointer(start: git_reference_name(current), count: strlen(git_reference_name(current)))
-            guard isCopiedRefName(UnsafeRawBufferPointer(name)) else { continue }
-            if git_reference_type(current) == GIT_REFERENCE_SYMBOLIC, let target = git_reference_symbolic_target(current) {
-                loose.append((String(cString: git_reference_name(current)), "ref: \(String(cString: target))\n"))
-            } else if let target = git_reference_target(current) {
-                git_oid_tostr(&hex, hex.count, target)
-                packed.append((name.map { UInt8(bitPattern: $0) }, hex.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }))
-            }
-        }
-        packed.sort { $0.name.lexicographicallyPrecedes($1.name) }
-        loose.sort { $0.name.utf8.lexicographicallyPrecedes($1.name.utf8) }
-        var text = Array("# pack-refs with: sorted \n".utf8)
-        for entry in packed {
-            text += entry.target
-            text.append(UInt8(ascii: " "))
-            text += entry.name
-            text.append(UInt8(ascii: "\n"))
-        }
-        return loose + [("packed-refs", String(decoding: text, as: UTF8.self))]
-    }
-
-    /// A branch, tag or remote-tracking ref whose name has no empty, `.` or `..` component.
-    private static func isCopiedRefName(_ name: UnsafeRawBufferPointer) -> Bool {
-        guard copiedRefPrefixes.contains(where: { name.starts(with: $0) }) else { return false }
-        var componentStart = 0
-        for index in 0...name.count where index == name.count || name[index] == UInt8(ascii: "/") {
-            let length = index - componentStart
-            if length == 0 || length <= 2 && name[componentStart..<index].allSatisfy({ $0 == UInt8(ascii: ".") }) { return false }
-            componentStart = index + 1
-        }
-        return true
-    }
-
-    private static let copiedRefPrefixes = ["refs/heads/", "refs/tags/", "refs/remotes/"].map { Array($0.utf8) }
 
     /// The job's config, with the host's remotes and branch upstreams (its local config only).
     private static func configText(copying repository: GitRepository) -> String {
@@ -294,10 +262,10 @@ struct JobGitDirectory: Sendable {
         try Posix.check(futimens(output, [status.st_mtim, status.st_mtim]))
     }
 
-    private static func writeFile(_ path: FilePath, _ text: String) throws {
+    private static func writeFile(_ path: FilePath, _ contents: [UInt8]) throws {
         let descriptor = try Posix.open(path.string, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
         defer { close(descriptor) }
-        _ = try FileDescriptor(rawValue: descriptor).writeAll(Array(text.utf8))
+        _ = try FileDescriptor(rawValue: descriptor).writeAll(contents)
     }
 
     // MARK: - The host's objects over a mounted union

@@ -99,24 +99,7 @@ struct StateFile: Sendable {
 
     /// The whole file; a missing one is empty.
     private static func contents(of path: FilePath) throws(Errno) -> [UInt8] {
-        let fd: Int32
-        do { fd = try Posix.open(path.string, O_RDONLY) } catch .noSuchFileOrDirectory { return [] }
-        defer { close(fd) }
-        // One byte more than its size, so a file grown since is seen to be longer.
-        var bytes = [UInt8](repeating: 0, count: Int(try Posix.fstat(fd).st_size) + 1)
-        var count = 0
-        while true {
-            let read = bytes.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress! + count, $0.count - count) }
-            if read < 0 {
-                if errno == EINTR { continue }
-                throw Errno(rawValue: errno)
-            }
-            if read == 0 { break }
-            count += read
-            if count == bytes.count { bytes.append(contentsOf: repeatElement(0, count: bytes.count)) }
-        }
-        bytes.removeLast(bytes.count - count)
-        return bytes
+        do { return try path.readContents() } catch .noSuchFileOrDirectory { return [] }
     }
 }
 

@@ -1,23 +1,29 @@
+import Glibc
 import SystemPackage
 
 extension FilePath {
-    /// The whole file, read through a plain file descriptor.
+    /// The whole file, read through a plain file descriptor into one buffer of the size `fstat` gives
+    /// (grown for files that say 0, as `/proc`'s do, or that grow meanwhile).
     public func readContents() throws(Errno) -> [UInt8] {
-        do {
-            let descriptor = try FileDescriptor.open(self, .readOnly, options: .closeOnExec)
-            return try descriptor.closeAfter {
-                var contents: [UInt8] = []
-                var chunk = [UInt8](repeating: 0, count: 64 * 1024)
-                while true {
-                    let count = try chunk.withUnsafeMutableBytes { try descriptor.read(into: $0) }
-                    if count == 0 { return contents }
-                    contents.append(contentsOf: chunk[..<count])
-                }
+        let descriptor = Glibc.open(string, O_RDONLY | O_CLOEXEC)
+        guard descriptor >= 0 else { throw Errno(rawValue: errno) }
+        defer { Glibc.close(descriptor) }
+        var status = Glibc.stat()
+        guard Glibc.fstat(descriptor, &status) == 0 else { throw Errno(rawValue: errno) }
+        // One byte past the size, so the read that finds the end needs no larger buffer.
+        var contents = [UInt8](repeating: 0, count: max(Int(status.st_size) + 1, 4096))
+        var filled = 0
+        while true {
+            if filled == contents.count { contents.append(contentsOf: repeatElement(UInt8(0), count: contents.count)) }
+            let count = contents.withUnsafeMutableBytes { Glibc.read(descriptor, $0.baseAddress! + filled, $0.count - filled) }
+            if count < 0 {
+                if errno == EINTR { continue }
+                throw Errno(rawValue: errno)
             }
-        } catch let errno as Errno {
-            throw errno
-        } catch {
-            throw Errno.ioError
+            if count == 0 { break }
+            filled += count
         }
+        contents.removeLast(contents.count - filled)
+        return contents
     }
 }

@@ -35,8 +35,16 @@ struct HostRefs {
         let packed = packedEntries()
         var loose: [Entry] = []
         var symbolicNames: [Entry] = []
+        var buffer = [UInt8](repeating: 0, count: Self.largestRefFile + 1)
         for prefix in Self.copiedRefPrefixes {
-            try readLoose(commonDirectory.appending(prefix).string, name: prefix, into: &loose, symbolic: &symbolicNames)
+            let path = commonDirectory.appending(prefix).string
+            let directory = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+            guard directory >= 0 else {
+                if errno == ENOENT { continue }
+                throw GitFailure(message: "opening \(path): \(Errno(rawValue: errno))")
+            }
+            defer { close(directory) }
+            try readLoose(directory, path: path, name: prefix, buffer: &buffer, into: &loose, symbolic: &symbolicNames)
         }
         direct = bytes.withUnsafeBufferPointer { base in
             let before = { (a: Entry, b: Entry) in Self.compare(a.name, b.name, in: base) < 0 }
@@ -98,37 +106,48 @@ struct HostRefs {
 
     // MARK: - Loose refs
 
-    /// Reads the loose refs under `directory`, whose ref name is `name` (ending in `/`), recursively: a
-    /// file holding an id is a direct ref (appended to `bytes`), one holding `ref: TARGET` a symbolic
-    /// one. Lock files and files holding neither are skipped, as git skips them.
-    private mutating func readLoose(_ directory: String, name: String, into loose: inout [Entry], symbolic names: inout [Entry]) throws(GitFailure) {
-        let entries: [(name: String, type: UInt8)]
-        do {
-            entries = try Posix.listDirectory(directory)
-        } catch .noSuchFileOrDirectory {
-            return
-        } catch {
-            throw GitFailure(message: "listing \(directory): \(error)")
+    /// Reads the loose refs in `directory` (an open descriptor of `path`), whose ref name is `name`
+    /// (ending in `/`), and below it: a file holding an id is a direct ref (appended to `bytes`), one
+    /// holding `ref: TARGET` a symbolic one. Lock files and files holding neither are skipped, as git
+    /// skips them; so are links to directories (no loops).
+    private mutating func readLoose(
+        _ directory: Int32, path: String, name: String, buffer: inout [UInt8], into loose: inout [Entry], symbolic names: inout [Entry]
+    ) throws(GitFailure) {
+        let duplicate = dup(directory)
+        guard duplicate >= 0, let stream = fdopendir(duplicate) else {
+            if duplicate >= 0 { close(duplicate) }
+            throw GitFailure(message: "listing \(path): \(Errno(rawValue: errno))")
         }
-        for entry in entries where !entry.name.hasSuffix(".lock") {
-            let path = "\(directory)/\(entry.name)"
+        for entry in Posix.entries(of: stream) where !entry.name.hasSuffix(".lock") {
             let refName = name + entry.name
-            // A directory is walked, a symbolic link to one is not (no loops).
-            if entry.type == UInt8(DT_DIR) || entry.type == UInt8(DT_UNKNOWN) && Posix.lstat(path).map({ $0.st_mode & S_IFMT == S_IFDIR }) == true {
-                try readLoose(path, name: refName + "/", into: &loose, symbolic: &names)
+            var isDirectory = entry.type == UInt8(DT_DIR)
+            if entry.type == UInt8(DT_UNKNOWN) {
+                var status = stat()
+                isDirectory = fstatat(directory, entry.name, &status, AT_SYMLINK_NOFOLLOW) == 0 && status.st_mode & S_IFMT == S_IFDIR
+            }
+            if isDirectory {
+                let child = openat(directory, entry.name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
+                guard child >= 0 else {
+                    if errno == ENOENT { continue }  // removed since the listing
+                    throw GitFailure(message: "opening \(path)/\(entry.name): \(Errno(rawValue: errno))")
+                }
+                defer { close(child) }
+                try readLoose(child, path: "\(path)/\(entry.name)", name: refName + "/", buffer: &buffer, into: &loose, symbolic: &names)
                 continue
             }
             guard Array(refName.utf8).withUnsafeBytes({ Self.isCopiedRefName($0) }) else { continue }
-            let contents: [UInt8]
+            let count: Int
             do {
-                contents = try FilePath(path).readContents()
+                count = try Self.read(entry.name, in: directory, into: &buffer)
             } catch .noSuchFileOrDirectory, .isDirectory {
-                continue  // deleted since the listing, or a link to a directory
+                continue  // removed since the listing, or a link to a directory
             } catch {
-                throw GitFailure(message: "reading the ref \(path): \(error)")
+                throw GitFailure(message: "reading the ref \(path)/\(entry.name): \(error)")
             }
+            guard count <= Self.largestRefFile else { continue }
+            let contents = buffer[..<count]
             if contents.starts(with: Self.symbolicPrefix) {
-                let target = contents[Self.symbolicPrefix.count...].prefix { !Self.isWhitespace($0) }
+                let target = contents.dropFirst(Self.symbolicPrefix.count).prefix { !Self.isWhitespace($0) }
                 guard !target.isEmpty else { continue }
                 let nameStart = bytes.count
                 bytes += refName.utf8
@@ -136,15 +155,26 @@ struct HostRefs {
                 symbolic.append(GitFile(refName, Self.symbolicPrefix + target + [UInt8(ascii: "\n")]))
                 continue
             }
-            let idLength = contents.withUnsafeBufferPointer { Self.hexPrefixLength($0) }
-            guard Self.isObjectIDLength(idLength), idLength == contents.count || Self.isWhitespace(contents[idLength]) else { continue }
+            let idLength = buffer.withUnsafeBufferPointer { Self.hexPrefixLength(UnsafeBufferPointer(rebasing: $0[..<count])) }
+            guard Self.isObjectIDLength(idLength), idLength == count || Self.isWhitespace(buffer[idLength]) else { continue }
             let nameStart = bytes.count
             bytes += refName.utf8
             let targetStart = bytes.count
-            bytes += contents[..<idLength]
+            bytes += buffer[..<idLength]
             loose.append(Entry(name: nameStart..<targetStart, target: targetStart..<bytes.count))
         }
     }
+
+    /// A ref file's bytes, at most `buffer`'s size of them (more than ``largestRefFile`` is no ref).
+    private static func read(_ name: String, in directory: Int32, into buffer: inout [UInt8]) throws(Errno) -> Int {
+        let descriptor = openat(directory, name, O_RDONLY | O_CLOEXEC)
+        guard descriptor >= 0 else { throw Errno(rawValue: errno) }
+        defer { close(descriptor) }
+        return try Posix.read(descriptor, into: &buffer)
+    }
+
+    /// The longest ref file read: `ref: `, a name as long as a path may be, and a newline.
+    private static let largestRefFile = 5 + Int(PATH_MAX) + 1
 
     private static let symbolicPrefix = Array("ref: ".utf8)
 

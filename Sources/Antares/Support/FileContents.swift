@@ -11,17 +11,11 @@ extension FilePath {
         var status = Glibc.stat()
         guard Glibc.fstat(descriptor, &status) == 0 else { throw Errno(rawValue: errno) }
         // One byte past the size, so the read that finds the end needs no larger buffer.
-        var contents = [UInt8](repeating: 0, count: max(Int(status.st_size) + 1, 4096))
-        var filled = 0
-        while true {
-            if filled == contents.count { contents.append(contentsOf: repeatElement(UInt8(0), count: contents.count)) }
-            let count = contents.withUnsafeMutableBytes { Glibc.read(descriptor, $0.baseAddress! + filled, $0.count - filled) }
-            if count < 0 {
-                if errno == EINTR { continue }
-                throw Errno(rawValue: errno)
-            }
-            if count == 0 { break }
-            filled += count
+        var contents = [UInt8](repeating: 0, count: status.st_size > 0 ? Int(status.st_size) + 1 : 4096)
+        var filled = try Posix.read(descriptor, into: &contents)
+        while filled == contents.count {
+            contents.append(contentsOf: repeatElement(UInt8(0), count: contents.count))
+            filled = try Posix.read(descriptor, into: &contents, from: filled)
         }
         contents.removeLast(contents.count - filled)
         return contents

@@ -84,6 +84,22 @@ enum Posix {
         try check(utimensat(AT_FDCWD, path, times, AT_SYMLINK_NOFOLLOW))
     }
 
+    /// Reads `descriptor` into `buffer` from `start` on, until the buffer is full or the file ends;
+    /// returns how much of the buffer is then filled.
+    static func read(_ descriptor: Int32, into buffer: inout [UInt8], from start: Int = 0) throws(Errno) -> Int {
+        var filled = start
+        while filled < buffer.count {
+            let count = buffer.withUnsafeMutableBytes { Glibc.read(descriptor, $0.baseAddress! + filled, $0.count - filled) }
+            if count < 0 {
+                if errno == EINTR { continue }
+                throw Errno(rawValue: errno)
+            }
+            if count == 0 { break }
+            filled += count
+        }
+        return filled
+    }
+
     /// Copies `count` bytes from `source` to `destination` (both from offset 0), in the kernel where it can.
     static func copyData(from source: Int32, to destination: Int32, count: UInt64) throws(Errno) {
         var done: UInt64 = 0

@@ -200,11 +200,14 @@ struct HostRefs {
     /// A SHA-1 or a SHA-256 id's length in hex.
     private static func isObjectIDLength(_ length: Int) -> Bool { length == 40 || length == 64 }
 
+    /// How many hex digits `bytes` begins with (either case, as git and libgit2 read ids).
     private static func hexPrefixLength(_ bytes: UnsafeBufferPointer<UInt8>) -> Int {
         var length = 0
         while length < bytes.count {
             let byte = bytes[length]
-            guard byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9") || byte >= UInt8(ascii: "a") && byte <= UInt8(ascii: "f") else { break }
+            guard (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte) || (UInt8(ascii: "a")...UInt8(ascii: "f")).contains(byte)
+                || (UInt8(ascii: "A")...UInt8(ascii: "F")).contains(byte)
+            else { break }
             length += 1
         }
         return length

@@ -19,6 +19,7 @@ FIGURES = {
     "setup.ready_mount": ("job setup: the same, `scorpio mount`'s own \"ready in\" (parsed command to mounted view)", "s"),
     "setup.ready_cold": ("job setup: view ready, starting its shared base", "s"),
     "setup.ready_daemon": ("job setup: view ready through a running `scorpio serve`, base already served (the request's time)", "s"),
+    "setup.ready_refs": ("job setup: view ready right after the host's refs changed, 50,000 refs (base already served)", "s"),
     "setup.copy": ("job setup: copying the tree (`cp -a`)", "s"),
     "metadata.cold": ("metadata: `find` + stat of every entry, cold", "s"),
     "metadata.warm": ("metadata: `find` + stat of every entry, warm (first walk after the cold one)", "s"),

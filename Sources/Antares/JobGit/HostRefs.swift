@@ -120,14 +120,8 @@ struct HostRefs {
         }
         for entry in Posix.entries(of: stream) where !entry.name.hasSuffix(".lock") {
             let refName = name + entry.name
-            var isDirectory = entry.type == UInt8(DT_DIR)
-            if entry.type == UInt8(DT_UNKNOWN) {
-                var status = stat()
-                isDirectory = fstatat(directory, entry.name, &status, AT_SYMLINK_NOFOLLOW) == 0 && status.st_mode & S_IFMT == S_IFDIR
-            }
-            if isDirectory {
-                let child = openat(directory, entry.name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
-                guard child >= 0 else {
+            if Posix.isDirectory(entry, in: directory) {
+                guard let child = Posix.openDirectory(entry.name, in: directory) else {
                     if errno == ENOENT { continue }  // removed since the listing
                     throw GitFailure(message: "opening \(path)/\(entry.name): \(Errno(rawValue: errno))")
                 }
@@ -181,7 +175,7 @@ struct HostRefs {
     // MARK: - Names and ids
 
     /// A branch, tag or remote-tracking ref whose name has no empty, `.` or `..` component.
-    static func isCopiedRefName(_ name: UnsafeRawBufferPointer) -> Bool {
+    private static func isCopiedRefName(_ name: UnsafeRawBufferPointer) -> Bool {
         guard let start = name.baseAddress,
             copiedRefPrefixBytes.contains(where: { name.count > $0.count && memcmp(start, $0, $0.count) == 0 })
         else { return false }
@@ -194,7 +188,7 @@ struct HostRefs {
         return true
     }
 
-    static let copiedRefPrefixes = ["refs/heads/", "refs/tags/", "refs/remotes/"]
+    private static let copiedRefPrefixes = ["refs/heads/", "refs/tags/", "refs/remotes/"]
     private static let copiedRefPrefixBytes = copiedRefPrefixes.map { Array($0.utf8) }
 
     /// A SHA-1 or a SHA-256 id's length in hex.

@@ -36,16 +36,4 @@ extension Posix {
         }
         closedir(stream)
     }
-
-    private static func isDirectory(_ entry: (name: String, type: UInt8), in descriptor: Int32) -> Bool {
-        if entry.type != UInt8(DT_UNKNOWN) { return entry.type == UInt8(DT_DIR) }
-        var st = stat()
-        return fstatat(descriptor, entry.name, &st, AT_SYMLINK_NOFOLLOW) == 0 && st.st_mode & S_IFMT == S_IFDIR
-    }
-
-    /// A descriptor of the directory `name` names itself (nil for anything else, a link to one included).
-    private static func openDirectory(_ name: String, in parent: Int32) -> Int32? {
-        let descriptor = openat(parent, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
-        return descriptor >= 0 ? descriptor : nil
-    }
 }

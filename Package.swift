@@ -50,10 +50,12 @@ let package = Package(
         // Linux system calls that Swift's Glibc module does not expose (xattrs, renameat2).
         .systemLibrary(name: "CSyscalls"),
 
+        // FUSE over io_uring for a libfuse 3.14 session (the kernel's ring, through libfuse's I/O hooks).
+        .target(name: "CFuseRing", dependencies: ["CFuse"]),
         // The Swift face of libfuse3's low-level API.
         .target(
             name: "FuseKit",
-            dependencies: ["CFuse", "CSyscalls", .product(name: "SystemPackage", package: "swift-system")]
+            dependencies: ["CFuse", "CFuseRing", "CSyscalls", .product(name: "SystemPackage", package: "swift-system")]
         ),
 
         // The lazy, shared, read-only base layer: tree sources (git, directory, Mega), the inode

@@ -22,6 +22,7 @@ public final class FuseMount: Sendable {
     public let requests: RequestCounters
 
     private let loop: LoopState
+    private let ring: RequestRing?
 
     public init(_ filesystem: some FuseFilesystem, at mountpoint: FilePath, options: MountOptions) throws(FuseMountError) {
         try Self.checkMountpoint(mountpoint)
@@ -47,6 +48,8 @@ public final class FuseMount: Sendable {
             throw .mountFailed(path, failure)
         }
         connection = MountTable.mount(at: path).map(\.deviceMinor)
+        let ring = options.requestRing ? RequestRing(session: session, threads: options.ringThreads) : nil
+        self.ring = ring
 
         let handle = SessionHandle(session)
         let loop = LoopState()
@@ -66,6 +69,7 @@ public final class FuseMount: Sendable {
             fuse_loop_cfg_destroy(config)
             if handle.take() {
                 fuse_session_unmount(session)
+                ring?.detach()
                 fuse_session_destroy(session)
             }
             userdata.release()
@@ -75,6 +79,7 @@ public final class FuseMount: Sendable {
             MountRegistry.shared.remove(self)
             _ = handle.take()
             fuse_session_unmount(session)
+            ring?.detach()
             fuse_session_destroy(session)
             userdata.release()
             throw .mountFailed(path, threadError)
@@ -88,6 +93,17 @@ public final class FuseMount: Sendable {
     deinit {
         try? unmount(lazy: true)
     }
+
+    /// Whether the kernel sends this mount's requests over io_uring (``MountOptions/requestRing``, where the
+    /// host offers it) rather than through /dev/fuse.
+    public var servesOverRing: Bool { ring?.isActive ?? false }
+
+    /// Requests the kernel sent over io_uring so far (none on /dev/fuse alone).
+    public var requestsOverRing: UInt64 { ring?.requestsAnswered ?? 0 }
+
+    /// Whether the kernel offers FUSE-over-io_uring to new mounts: Linux 6.14+ with the fuse module's
+    /// `enable_uring` on (`scripts/setup` turns it on; it is off by default).
+    public static var kernelOffersRequestRing: Bool { RequestRing.kernelOffers }
 
     /// Whether the serving loop is still running.
     public var isMounted: Bool { !loop.hasEnded }

@@ -47,6 +47,14 @@ public struct MountOptions: Sendable {
     public var maxThreads: UInt32 = 16
     /// Worker threads kept waiting for requests.
     public var idleThreads: UInt32 = 4
+    /// Serve requests over FUSE-over-io_uring where the kernel offers it (Linux 6.14+, the fuse module's
+    /// `enable_uring` on): each request is answered on the CPU that sent it, by threads pinned there.
+    /// Every CPU's queue needs a thread of its own, so this suits a few long-lived mounts (a shared base),
+    /// not one per job.
+    public var requestRing = false
+    /// Ring threads of the mount, shared out among the CPUs' queues (at least one each); each answers
+    /// one request at a time, so a queue's threads are how many requests of one CPU may wait on the disk.
+    public var ringThreads: UInt32 = 8
     /// Each worker reads from its own clone of the device descriptor.
     public var cloneFD = false
     /// libfuse's own request trace on stderr.

@@ -1,4 +1,5 @@
 import CFuse
+import CFuseRing
 import Glibc
 import SystemPackage
 
@@ -321,6 +322,17 @@ private func replySized(_ req: fuse_req_t?, _ bytes: [UInt8], limit: Int) throws
 private let smallReplyLimit = 2 * Int(getpagesize())
 
 private func replyFromDescriptor(_ req: fuse_req_t?, descriptor: Int32, offset: Int64, count: Int) {
+    if let ringBuffer = scorpio_fuse_ring_reply_buffer(count) {
+        // Answered over io_uring: read straight into the ring entry, which is what the kernel copies from.
+        var read: Int
+        repeat { read = pread(descriptor, ringBuffer, count, off_t(offset)) } while read < 0 && errno == EINTR
+        if read < 0 {
+            fuse_reply_err(req, errno)
+        } else {
+            fuse_reply_buf(req, ringBuffer.assumingMemoryBound(to: CChar.self), read)
+        }
+        return
+    }
     if count < smallReplyLimit {
         withUnsafeTemporaryAllocation(byteCount: max(count, 1), alignment: 16) { buffer in
             var read: Int

@@ -22,6 +22,11 @@ struct GitMountTests {
         for (path, description) in expected {
             #expect(mounted[path] == description, "\(path)")
         }
+        // A base answers over io_uring wherever the kernel offers it (scripts/setup turns that on).
+        if FuseMount.kernelOffersRequestRing {
+            #expect(mount.servesOverRing)
+            #expect(mount.requestsOverRing > UInt64(expected.count))
+        }
     }
 
     @Test func bareRepositoryAndSubdirectoryRoot() throws {

@@ -14,6 +14,7 @@ public struct Doctor: Sendable {
             FuseDeviceCheck(),
             FusermountCheck(),
             OverlayFilesystemCheck(),
+            RequestRingCheck(),
             NamespaceCheck(kind: .mount),
             NamespaceCheck(kind: .user),
             SeccompCheck(),

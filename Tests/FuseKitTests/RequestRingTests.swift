@@ -1,0 +1,80 @@
+import FuseKit
+import Glibc
+import MemFS
+import ScorpioTestSupport
+import SystemPackage
+import Testing
+
+private let ringKernelSwitch = FilePath("/sys/module/fuse/parameters/enable_uring")
+
+/// FUSE over io_uring: a mount that asks for the ring gets its requests over it, and answers them as it
+/// would over /dev/fuse. Serialized: one test turns the kernel's offer off for a moment.
+@Suite(
+    .enabled(if: FuseHost.canMount, "needs root and /dev/fuse"),
+    .enabled(if: access(ringKernelSwitch.string, F_OK) == 0, "needs Linux 6.14+ (FUSE over io_uring)"),
+    .serialized)
+struct RequestRingTests {
+
+    private func ringOptions() -> MountOptions {
+        var options = MountOptions(fsName: "fusekit-ring-test", subtype: "fusekit-ring-test")
+        options.requestRing = true
+        return options
+    }
+
+    @Test func aMountThatAsksForTheRingIsServedOverIt() throws {
+        try #require(FuseMount.kernelOffersRequestRing, "the fuse module's enable_uring is off: scripts/setup turns it on")
+        try withMount(MemoryFilesystem(timeout: 0), options: ringOptions()) { mount, root in
+            // Known once the kernel has taken INIT's reply, which every request waits for.
+            _ = try fileStatus(root)
+            #expect(mount.servesOverRing)
+            let before = mount.requestsOverRing
+
+            // Replies larger than a request's pages, in both directions, from a file over 1 MiB.
+            let bytes = (0..<(3 << 20)).map { UInt8(truncatingIfNeeded: $0 &* 31 &+ $0 >> 11) }
+            try writeFile(root.appending("big.bin"), bytes)
+            #expect(try readFile(root.appending("big.bin")) == bytes)
+            #expect(try fileStatus(root.appending("big.bin")).st_size == bytes.count)
+
+            // A listing that spans several READDIR requests, and names in the requests' payload.
+            let names = Set((0..<1500).map { "entry-with-a-long-name-\($0)" })
+            for name in names { try writeFile(root.appending(name), Array(name.utf8)) }
+            #expect(Set(try listDirectory(root).keys) == names.union(["big.bin"]))
+            #expect(try readFile(root.appending("entry-with-a-long-name-7")) == Array("entry-with-a-long-name-7".utf8))
+            #expect(rename(root.appending("entry-with-a-long-name-7").string, root.appending("renamed").string) == 0)
+            #expect(try readFile(root.appending("renamed")) == Array("entry-with-a-long-name-7".utf8))
+
+            // Errors come back as errors.
+            #expect(throws: Errno.noSuchFileOrDirectory) { try fileStatus(root.appending("missing")) }
+            #expect(errnoOf(rmdir(root.appending("renamed").string)) == .notDirectory)
+
+            #expect(mount.requestsOverRing > before + 1500)
+        }
+    }
+
+    @Test func withoutTheKernelsOfferTheMountServesOverTheDevice() throws {
+        try #require(FuseMount.kernelOffersRequestRing, "the fuse module's enable_uring is off: scripts/setup turns it on")
+        try writeParameter(ringKernelSwitch, "N")
+        defer { try? writeParameter(ringKernelSwitch, "Y") }
+        try withMount(MemoryFilesystem(timeout: 0), options: ringOptions()) { mount, root in
+            try writeFile(root.appending("f"), Array("over /dev/fuse".utf8))
+            #expect(try readFile(root.appending("f")) == Array("over /dev/fuse".utf8))
+            #expect(!mount.servesOverRing)
+            #expect(mount.requestsOverRing == 0)
+        }
+    }
+
+    @Test func aMountThatDoesNotAskKeepsToTheDevice() throws {
+        try withMount(MemoryFilesystem(timeout: 0)) { mount, root in
+            try writeFile(root.appending("f"), [1, 2, 3])
+            #expect(try readFile(root.appending("f")) == [1, 2, 3])
+            #expect(!mount.servesOverRing)
+            #expect(mount.requestsOverRing == 0)
+        }
+    }
+
+    private func writeParameter(_ path: FilePath, _ value: String) throws {
+        let fd = try FileDescriptor.open(path, .writeOnly)
+        defer { try? fd.close() }
+        _ = try fd.writeAll(Array(value.utf8))
+    }
+}

@@ -253,7 +253,11 @@ static void *ring_serve(void *arg) {
     for (;;) {
         ring_queue_cmd(w, op, commit_id);
         int res = ring_submit_and_wait(w);
-        if (res < 0) break; // the connection ended (ENOTCONN, ECONNABORTED) or the ring was refused
+        if (res < 0) {
+            // A refused registration sends the connection back to /dev/fuse; otherwise it ended.
+            if (op == RING_CMD_REGISTER) atomic_store(&w->state->active, 0);
+            break;
+        }
         ring_answer(w);
         op = RING_CMD_COMMIT_AND_FETCH;
         commit_id = w->headers->entry.commit_id;

@@ -136,7 +136,7 @@ struct DoctorTests {
             let context = DoctorContext(config: Self.config(under: directory), probeLauncher: HostProbeLauncher(executable: executable))
             let report = Doctor(context: context).examine()
             #expect(report.canRunJobs, "\(report.text)")
-            for name in ["fuse device", "kernel overlayfs", "mount namespace", "user namespace", "seccomp", "libfuse",
+            for name in ["fuse device", "kernel overlayfs", "fuse over io_uring", "mount namespace", "user namespace", "seccomp", "libfuse",
                          "libgit2", "libseccomp", "libarchive", "store", "upper root", "upper layer format"] {
                 #expect(Self.finding(named: name, in: report)?.status == .passed, "\(name): \(report.text)")
             }

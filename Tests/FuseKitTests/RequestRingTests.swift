@@ -8,8 +8,8 @@ import Testing
 private let ringKernelSwitch = FilePath("/sys/module/fuse/parameters/enable_uring")
 
 /// FUSE over io_uring: a mount that asks for the ring gets its requests over it, and answers them as it
-/// would over /dev/fuse. (A host without the kernel's offer serves every mount over /dev/fuse: the whole
-/// suite passes so. No test turns the offer off, since it is the host's and other suites read it.)
+/// would over /dev/fuse. No test turns the kernel's offer off: it is the host's, and other suites read
+/// it. (Run with it off, every test but those asserting the offer passes: mounts serve over /dev/fuse.)
 @Suite(
     .enabled(if: FuseHost.canMount, "needs root and /dev/fuse"),
     .enabled(if: access(ringKernelSwitch.string, F_OK) == 0, "needs Linux 6.14+ (FUSE over io_uring)"))

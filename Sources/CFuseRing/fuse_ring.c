@@ -308,7 +308,7 @@ static int ring_prepare_workers(struct ring_state *state) {
             w->qid = (uint16_t)q;
             w->pin = q < online ? q : -1;
             w->ring_fd = -1;
-            w->headers = aligned_alloc(64, sizeof *w->headers);
+            w->headers = aligned_alloc(32, sizeof *w->headers); // 288 bytes, a multiple of 32
             w->buffer = malloc(payload_prefix + state->payload_size);
             if (!w->headers || !w->buffer) { error = ENOMEM; break; }
             memset(w->headers, 0, sizeof *w->headers);

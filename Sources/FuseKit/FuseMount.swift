@@ -105,6 +105,9 @@ public final class FuseMount: Sendable {
     /// `enable_uring` on (`scripts/setup` turns it on; it is off by default).
     public static var kernelOffersRequestRing: Bool { RequestRing.kernelOffers }
 
+    /// The kernel's switch for FUSE-over-io_uring (present from Linux 6.14).
+    public static let requestRingSwitch = FilePath("/sys/module/fuse/parameters/enable_uring")
+
     /// Whether the serving loop is still running.
     public var isMounted: Bool { !loop.hasEnded }
 

@@ -324,24 +324,12 @@ private let smallReplyLimit = 2 * Int(getpagesize())
 private func replyFromDescriptor(_ req: fuse_req_t?, descriptor: Int32, offset: Int64, count: Int) {
     if let ringBuffer = scorpio_fuse_ring_reply_buffer(count) {
         // Answered over io_uring: read straight into the ring entry, which is what the kernel copies from.
-        var read: Int
-        repeat { read = pread(descriptor, ringBuffer, count, off_t(offset)) } while read < 0 && errno == EINTR
-        if read < 0 {
-            fuse_reply_err(req, errno)
-        } else {
-            fuse_reply_buf(req, ringBuffer.assumingMemoryBound(to: CChar.self), read)
-        }
+        replyRead(req, descriptor: descriptor, offset: offset, count: count, into: ringBuffer)
         return
     }
     if count < smallReplyLimit {
         withUnsafeTemporaryAllocation(byteCount: max(count, 1), alignment: 16) { buffer in
-            var read: Int
-            repeat { read = pread(descriptor, buffer.baseAddress, count, off_t(offset)) } while read < 0 && errno == EINTR
-            if read < 0 {
-                fuse_reply_err(req, errno)
-            } else {
-                fuse_reply_buf(req, buffer.baseAddress?.assumingMemoryBound(to: CChar.self), read)
-            }
+            replyRead(req, descriptor: descriptor, offset: offset, count: count, into: buffer.baseAddress!)
         }
         return
     }
@@ -350,6 +338,17 @@ private func replyFromDescriptor(_ req: fuse_req_t?, descriptor: Int32, offset: 
         count: 1, idx: 0, off: 0,
         buf: (fuse_buf(size: count, flags: flags, mem: nil, fd: descriptor, pos: off_t(offset))))
     fuse_reply_data(req, &vector, FUSE_BUF_SPLICE_MOVE)
+}
+
+/// Reads `count` bytes at `offset` into `buffer` and replies with what was read (or the error).
+private func replyRead(_ req: fuse_req_t?, descriptor: Int32, offset: Int64, count: Int, into buffer: UnsafeMutableRawPointer) {
+    var read: Int
+    repeat { read = pread(descriptor, buffer, count, off_t(offset)) } while read < 0 && errno == EINTR
+    if read < 0 {
+        fuse_reply_err(req, errno)
+    } else {
+        fuse_reply_buf(req, buffer.assumingMemoryBound(to: CChar.self), read)
+    }
 }
 
 extension fuse_file_info {

@@ -5,14 +5,12 @@ import ScorpioTestSupport
 import SystemPackage
 import Testing
 
-private let ringKernelSwitch = FilePath("/sys/module/fuse/parameters/enable_uring")
-
 /// FUSE over io_uring: a mount that asks for the ring gets its requests over it, and answers them as it
 /// would over /dev/fuse. No test turns the kernel's offer off: it is the host's, and other suites read
 /// it. (Run with it off, every test but those asserting the offer passes: mounts serve over /dev/fuse.)
 @Suite(
     .enabled(if: FuseHost.canMount, "needs root and /dev/fuse"),
-    .enabled(if: access(ringKernelSwitch.string, F_OK) == 0, "needs Linux 6.14+ (FUSE over io_uring)"))
+    .enabled(if: access(FuseMount.requestRingSwitch.string, F_OK) == 0, "needs Linux 6.14+ (FUSE over io_uring)"))
 struct RequestRingTests {
     private func ringOptions() -> MountOptions {
         var options = MountOptions(fsName: "fusekit-ring-test", subtype: "fusekit-ring-test")

@@ -5,16 +5,15 @@ import SystemPackage
 /// CPU that asked. Optional: without it bases serve over /dev/fuse.
 struct RequestRingCheck: DoctorCheck {
     static let name = "fuse over io_uring"
-    static let parameter = FilePath("/sys/module/fuse/parameters/enable_uring")
 
     func run(in context: DoctorContext) -> DoctorFinding {
-        guard FileStatus(path: Self.parameter) != nil else {
+        guard FileStatus(path: FuseMount.requestRingSwitch) != nil else {
             return .passed(Self.name, "not in this kernel (Linux 6.14+); bases serve over /dev/fuse")
         }
         guard FuseMount.kernelOffersRequestRing else {
             return .warning(Self.name, "the fuse module's enable_uring is off; bases serve over /dev/fuse, "
                                 + "cold reads of a warm store take ~30 % longer",
-                            fix: "as root: echo Y > \(Self.parameter.string) (scripts/setup does this)")
+                            fix: "as root: echo Y > \(FuseMount.requestRingSwitch.string) (scripts/setup does this)")
         }
         return .passed(Self.name, "on: shared bases answer each request on the CPU that asked")
     }

@@ -48,6 +48,10 @@ public final class AntaresFuse: Sendable {
     /// The requests the FUSE server behind this union has answered (nil for the kernel driver, whose
     /// union the kernel serves, and while unmounted).
     public var requests: RequestCounters? { driver.requests }
+
+    /// Whether the kernel sends this union's requests over io_uring rather than /dev/fuse: the fuse
+    /// driver's, where the host offers it (``FuseMount/kernelOffersRequestRing``).
+    public var servesOverRing: Bool { driver.servesOverRing }
 }
 
 func isDirectory(_ path: FilePath) -> Bool {

@@ -62,6 +62,8 @@ protocol UnionDriver: Sendable {
     var isMounted: Bool { get }
     /// The requests counted by the FUSE server this driver runs (nil for the kernel's union or while unmounted).
     var requests: RequestCounters? { get }
+    /// Whether the kernel sends the union's requests over io_uring (the fuse driver, where the host offers it).
+    var servesOverRing: Bool { get }
     /// The upper is whole (synced, or left by this process's clean unmount): a volatile mount's upper may
     /// be mounted again.
     func settleUpper()

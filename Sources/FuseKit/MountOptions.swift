@@ -49,8 +49,7 @@ public struct MountOptions: Sendable {
     public var idleThreads: UInt32 = 4
     /// Serve requests over FUSE-over-io_uring where the kernel offers it (Linux 6.14+, the fuse module's
     /// `enable_uring` on): each request is answered on the CPU that sent it, by threads pinned there.
-    /// Every CPU's queue needs a thread of its own, so this suits a few long-lived mounts (a shared base),
-    /// not one per job.
+    /// Every CPU's queue needs a thread of its own, made before the mount answers its first request.
     public var requestRing = false
     /// Ring threads of the mount, shared out among the CPUs' queues (at least one each); each answers
     /// one request at a time, so a queue's threads are how many requests of one CPU may wait on the disk.

@@ -45,6 +45,20 @@ struct FuseUnionTests {
         #expect(readAll() == expected, "read again from the descriptors the union kept")
     }
 
+    /// A job's union answers over io_uring wherever the kernel offers it (scripts/setup turns that on),
+    /// as its base does; kernel overlayfs needs no server.
+    @Test(arguments: TestedDrivers.all)
+    func aUnionIsServedOverTheRingWhereTheKernelOffersIt(driver: UnionDriverKind) throws {
+        let union = try UnionFixture(driver: driver)
+        // Every request waits for INIT's reply, which is where the ring is taken up.
+        #expect(union.run("cat src/main.c") == shell("git -C '\(union.repository.path)' show main:src/main.c").output)
+        let served = try #require(union.union).servesOverRing
+        switch driver {
+        case .fuse: #expect(served == FuseMount.kernelOffersRequestRing)
+        case .kernel: #expect(!served)
+        }
+    }
+
     @Test func repeatedWalksAreServedFromTheKernelsCaches() throws {
         let union = try FuseUnionMount()
         let walk = "find . -printf '%s %m %y\\n' > /dev/null"

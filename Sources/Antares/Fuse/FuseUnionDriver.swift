@@ -31,6 +31,8 @@ final class FuseUnionDriver: UnionDriver {
 
     var requests: RequestCounters? { mounted.withLock { $0?.requests } }
 
+    var servesOverRing: Bool { mounted.withLock { $0?.servesOverRing ?? false } }
+
     /// The fuse union leaves no mark on its work directory.
     func settleUpper() {}
 

@@ -48,6 +48,10 @@ final class UnionFilesystem: FuseFilesystem {
     /// bytes: the union opens them for that request and keeps no descriptor (a job reading a tree would
     /// otherwise keep one, and its blob, for every file it read).
     static let singleReadSize: off_t = 128 << 10
+    /// Ring threads of each CPU's queue (``MountOptions/requestRing``): a job's processes on one CPU
+    /// mostly wait on one request at a time, and a second thread keeps that CPU answered while the
+    /// first waits on the disk.
+    static let ringThreadsPerCPU: UInt32 = 2
     /// The longest name Linux filesystems take.
     static let maximumNameLength = Int(NAME_MAX)
 
@@ -76,6 +80,8 @@ final class UnionFilesystem: FuseFilesystem {
         options.readdirPlus = .auto
         options.cacheSymlinks = true
         options.negativeTimeout = cacheTimeout
+        options.requestRing = true
+        options.ringThreads = ringThreadsPerCPU * UInt32(max(1, sysconf(Int32(_SC_NPROCESSORS_CONF))))
         return options
     }
 

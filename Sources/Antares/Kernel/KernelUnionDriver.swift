@@ -21,6 +21,7 @@ final class KernelUnionDriver: UnionDriver {
     }
 
     var requests: RequestCounters? { nil }
+    var servesOverRing: Bool { false }
 
     var isMounted: Bool { MountTable.mount(at: mountpoint)?.fileSystemType == "overlay" }
 

@@ -9,9 +9,9 @@ struct DoctorCommand: ParsableCommand {
         abstract: "Check that this host can run jobs, and say what to fix if not.",
         discussion: """
             Checks the FUSE device, fusermount3, kernel overlayfs, FUSE over io_uring (optional: what \
-            shared bases answer over where the kernel offers it), mount and user namespaces, seccomp, \
-            the C libraries, the configuration, and the store and Antares directories. Namespaces, \
-            seccomp and overlayfs are really tried, in short-lived child processes.
+            shared bases and fuse-driver unions answer over where the kernel offers it), mount and user \
+            namespaces, seccomp, the C libraries, the configuration, and the store and Antares \
+            directories. Namespaces, seccomp and overlayfs are really tried, in short-lived child processes.
 
             Exits 0 when the host can run jobs (warnings allowed), 1 when a required check fails.
             """

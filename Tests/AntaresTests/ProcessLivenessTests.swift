@@ -51,6 +51,32 @@ final class SleepingChild {
         #expect(!ProcessLiveness.isAlive(child.pid), "nor does it without a start")
     }
 
+    /// A process whose first thread has ended while another still runs shows as a zombie: it serves
+    /// nothing, but it is still there, holding its files, until its last thread ends.
+    @Test func aProcessWhoseFirstThreadEndedIsStillThereUntilItsLastDoes() throws {
+        var pid: pid_t = 0
+        let script = "import threading, time, ctypes; threading.Thread(target=time.sleep, args=(60,)).start(); ctypes.CDLL(None).pthread_exit(None)"
+        let argv: [UnsafeMutablePointer<CChar>?] = [strdup("python3"), strdup("-c"), strdup(script), nil]
+        defer { argv.forEach { free($0) } }
+        try #require(posix_spawnp(&pid, "python3", nil, nil, argv, environ) == 0, "python3 starts")
+        var reaped = false
+        defer { if !reaped { kill(pid, SIGKILL); waitpid(pid, nil, 0) } }
+        let start = try #require(ProcessStart.of(pid))
+        var firstThreadEnded = false
+        for _ in 0..<500 where !firstThreadEnded {
+            firstThreadEnded = ProcessStat(pid)?.state == UInt8(ascii: "Z")
+            if !firstThreadEnded { usleep(10_000) }
+        }
+        try #require(firstThreadEnded, "the first thread ends, the other sleeps on")
+        #expect(!ProcessLiveness.isAlive(pid, started: start))
+        #expect(ProcessLiveness.isStillThere(pid, started: start))
+        #expect(!ProcessLiveness.isStillThere(pid, started: ProcessStart(bootID: HostBoot.id, ticks: start.ticks - 1)))
+        kill(pid, SIGKILL)
+        waitpid(pid, nil, 0)
+        reaped = true
+        #expect(!ProcessLiveness.isStillThere(pid, started: start), "reaped, it is gone")
+    }
+
     /// The command's name may hold spaces and parentheses: the fields are counted from its last `)`.
     @Test func theStatLineIsReadAfterTheCommandsName() throws {
         let line = "4242 (a ) b) S 1 4242 4242 0 -1 4194560 90 0 0 0 0 0 0 0 20 0 1 0 987654321 2260992 190 18446744073709551615"

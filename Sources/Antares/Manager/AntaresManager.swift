@@ -341,12 +341,16 @@ public final class AntaresManager: Sendable {
     /// before ``MountRecord/server`` was, which may be a `scorpio run` whose command goes on.
     private static func waitForSoleServer(of record: MountRecord, among records: [MountRecord]) {
         let server = record.pid
-        guard record.server ?? .mount == .mount, server != getpid(), record.serverIsAlive,
+        guard record.server ?? .mount == .mount, server != getpid(),
             !records.contains(where: { $0.jobID != record.jobID && $0.pid == server && $0.state.expectsMount })
         else { return }
         let descriptor = pidfd_open(server, 0)
         guard descriptor >= 0 else { return }
         defer { close(descriptor) }
+        // Checked once the descriptor holds the pid, so no later process can have taken it. A process
+        // whose first thread has ended (a zombie) is waited for too: its other threads may still be
+        // ending, the lease's lock with them; the descriptor is readable once every thread has.
+        guard ProcessLiveness.isStillThere(server, started: record.serverStart) else { return }
         var exited = pollfd(fd: descriptor, events: Int16(POLLIN), revents: 0)
         while poll(&exited, 1, 10_000) < 0 && errno == EINTR {}
     }

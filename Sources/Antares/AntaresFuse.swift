@@ -17,15 +17,16 @@ public final class AntaresFuse: Sendable {
         self.mountpoint = mountpoint
         self.layers = layers
         driverKind = driver
+        // The lowers are checked first: a refused union leaves no upper or work directory behind.
+        if layers.lowers.isEmpty { throw .layer(layers.upper, reason: "a union needs at least one lower layer") }
+        for lower in layers.lowers where !isDirectory(lower) {
+            throw .layer(lower, reason: "the lower layer is not a directory")
+        }
         for directory in [layers.upper, layers.work] {
             do { try makeDirectory(directory) } catch { throw .layer(directory, reason: "\(error)") }
         }
         if let owner = layers.owner, chown(layers.upper.string, owner.uid, owner.gid) != 0 {
             throw .layer(layers.upper, reason: "cannot give it to \(owner): \(Errno(rawValue: errno))")
-        }
-        if layers.lowers.isEmpty { throw .layer(layers.upper, reason: "a union needs at least one lower layer") }
-        for lower in layers.lowers where !isDirectory(lower) {
-            throw .layer(lower, reason: "the lower layer is not a directory")
         }
         switch driver {
         case .kernel: self.driver = KernelUnionDriver(mountpoint: mountpoint, layers: layers, options: options)

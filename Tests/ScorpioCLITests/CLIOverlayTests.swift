@@ -61,6 +61,7 @@ struct CLIOverlayTests {
 
     @Test func badLowersAreRefusedNamingThem() throws {
         try withSandbox { scorpio, directory in
+            try write(sandboxedDirectories(in: directory), to: directory.appending("scorpio.toml"))
             let empty = try scorpio.run(["overlay", "-o", "lowerdir=/a::/c,upperdir=/u,workdir=/w", "\(directory)/mnt"])
             #expect(empty.status == 2)
             #expect(empty.standardError.contains("lowerdir=/a::/c"), "\(empty.standardError)")
@@ -69,6 +70,8 @@ struct CLIOverlayTests {
             #expect(missing.status != 0)
             #expect(missing.standardError.contains("\(directory)/no-such"), "\(missing.standardError)")
             #expect(mounts(under: directory).isEmpty)
+            #expect(!FileManager.default.fileExists(atPath: "\(directory)/u"), "a refused union made its upper")
+            #expect(!FileManager.default.fileExists(atPath: "\(directory)/w"), "a refused union made its workdir")
         }
     }
 

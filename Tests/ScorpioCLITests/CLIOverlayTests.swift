@@ -76,6 +76,21 @@ struct CLIOverlayTests {
     }
 
     @Test(arguments: ["fuse", "kernel"])
+    func aMissingMountpointIsRefusedNamingItAndLeavesNothing(driver: String) throws {
+        try withSandbox { scorpio, directory in
+            try write(sandboxedDirectories(in: directory), to: directory.appending("scorpio.toml"))
+            let d = directory.string
+            #expect(sh("mkdir -p '\(d)/low'").status == 0)
+            let refused = try scorpio.run(["overlay", "--driver", driver, "-o", "lowerdir=\(d)/low,upperdir=\(d)/u,workdir=\(d)/w", "\(d)/no-mnt"])
+            #expect(refused.status != 0)
+            #expect(refused.standardError.contains("mountpoint \(d)/no-mnt does not exist"), "\(refused.standardError)")
+            #expect(!FileManager.default.fileExists(atPath: "\(d)/u"), "a refused union made its upper")
+            #expect(!FileManager.default.fileExists(atPath: "\(d)/w"), "a refused union made its workdir")
+            #expect(mounts(under: directory).isEmpty)
+        }
+    }
+
+    @Test(arguments: ["fuse", "kernel"])
     func anyNumberOfLowersMergeTopmostFirst(driver: String) throws {
         try withSandbox { scorpio, directory in
             try write(sandboxedDirectories(in: directory), to: directory.appending("scorpio.toml"))

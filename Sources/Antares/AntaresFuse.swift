@@ -24,6 +24,7 @@ public final class AntaresFuse: Sendable {
             throw .layer(lower, reason: "the lower layer is not a directory")
         }
         if let problem = mountpointProblem(mountpoint) { throw .overlayMount(mountpoint, reason: problem) }
+        try LayerLayout.check(layers)
         for directory in [layers.upper, layers.work] {
             do { try makeDirectory(directory) } catch { throw .layer(directory, reason: "\(error)") }
         }

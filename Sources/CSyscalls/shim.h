@@ -70,4 +70,15 @@ static inline int scorpio_mount_root_id(const char *path, unsigned long long *id
     *id = status.stx_mnt_id;
     return 1;
 }
+
+// statx(2)'s id of the mount holding `path` (its symlinks followed): 1 with *id set, -1 when the call
+// fails or the kernel cannot tell.
+static inline int scorpio_mount_id(const char *path, unsigned long long *id) {
+    struct statx status;
+    const int at_fdcwd = -100, at_no_automount = 0x800, at_statx_dont_sync = 0x4000;
+    if (syscall(SYS_statx, at_fdcwd, path, at_statx_dont_sync | at_no_automount, STATX_MNT_ID, &status) != 0) return -1;
+    if (!(status.stx_mask & STATX_MNT_ID)) return -1;
+    *id = status.stx_mnt_id;
+    return 1;
+}
 #endif

@@ -21,7 +21,9 @@ struct OverlayCommand: BackgroundServing {
             exec/noexec, atime/noatime/relatime/strictatime, diratime/nodiratime, sync/async, dirsync, \
             allow_other, default_permissions and volatile (no fsync or unmount reaches the upper's disk: \
             for scratch uppers; a crash may leave one incomplete); any other option is refused by name. \
-            Served by root, the union lets every user in (allow_other), with the permissions its modes say.
+            Served by root, the union lets every user in (allow_other), with the permissions its modes say. \
+            Layers laid out as overlayfs refuses them (a workdir inside the upperdir, a lowerdir inside or \
+            equal to another layer) are refused in overlayfs's words.
 
             Examples:
               scorpio overlay -o lowerdir=/srv/cl:/srv/base,upperdir=/srv/up,workdir=/srv/work /mnt/u

@@ -60,8 +60,8 @@ struct LayerLayoutTests {
                         continue
                     }
                     #expect(reason == refusal, "\(layout.name)")
-                    let layouts = [layout.upper, layout.work] + layout.lowers
-                    #expect(layouts.map { scratch.appending($0) }.contains(named), "\(layout.name): names \(named)")
+                    let layerPaths = [layout.upper, layout.work] + layout.lowers
+                    #expect(layerPaths.map { scratch.appending($0) }.contains(named), "\(layout.name): names \(named)")
                 }
                 #expect(mountpoints(under: scratch) == ["\(s)/tmpfs"], "\(layout.name)")
             }

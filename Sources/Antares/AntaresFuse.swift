@@ -23,7 +23,7 @@ public final class AntaresFuse: Sendable {
         for lower in layers.lowers where !isDirectory(lower) {
             throw .layer(lower, reason: "the lower layer is not a directory")
         }
-        if let problem = mountpointProblem(mountpoint) { throw .overlayMount(mountpoint, reason: problem) }
+        do { try FuseMount.checkMountpoint(mountpoint) } catch { throw .overlayMount(mountpoint, reason: error.description) }
         try LayerLayout.check(layers)
         for directory in [layers.upper, layers.work] {
             do { try makeDirectory(directory) } catch { throw .layer(directory, reason: "\(error)") }
@@ -61,15 +61,6 @@ public final class AntaresFuse: Sendable {
 func isDirectory(_ path: FilePath) -> Bool {
     var st = stat()
     return stat(path.string, &st) == 0 && st.st_mode & S_IFMT == S_IFDIR
-}
-
-/// Why a union cannot be mounted at `path` (nil: it can), in the words FuseKit uses for its mounts.
-func mountpointProblem(_ path: FilePath) -> String? {
-    var st = stat()
-    guard stat(path.string, &st) == 0 else {
-        return errno == ENOENT ? "mountpoint \(path) does not exist" : "mountpoint \(path): \(Errno(rawValue: errno))"
-    }
-    return st.st_mode & S_IFMT == S_IFDIR ? nil : "mountpoint \(path) is not a directory"
 }
 
 /// `mkdir -p` for the layers.

@@ -49,25 +49,30 @@ struct PlacedDirectory {
         }
         let normal = absolute.lexicallyNormalized()
         var existing = normal, missing: [FilePath.Component] = []
-        while realPath(existing) == nil, let last = existing.lastComponent {
+        while Posix.realPath(existing) == nil, let last = existing.lastComponent {
             missing.insert(last, at: 0)
             existing.removeLastComponent()
         }
-        var canonical = realPath(existing) ?? existing
+        var canonical = Posix.realPath(existing) ?? existing
         var mount: UInt64 = 0
         mountID = canonical.withPlatformString { scorpio_mount_id($0, &mount) } == 1 ? mount : nil
-        var chain: [Identity] = []
         var prefix = FilePath("/")
-        for component in [FilePath.Component?.none] + canonical.components.map(Optional.some) {
-            if let component { prefix.append(component) }
-            var st = stat()
-            chain.append(stat(prefix.string, &st) == 0 ? .inode(device: UInt64(st.st_dev), inode: UInt64(st.st_ino)) : .notYetMade(prefix.string))
+        var chain = [Self.identity(of: prefix)]
+        for component in canonical.components {
+            prefix.append(component)
+            chain.append(Self.identity(of: prefix))
         }
         for component in missing {
             canonical.append(component)
             chain.append(.notYetMade(canonical.string))
         }
         self.chain = chain
+    }
+
+    /// `path` has no symlinks in it: its own inode is the directory's.
+    private static func identity(of path: FilePath) -> Identity {
+        guard let st = Posix.lstat(path.string) else { return .notYetMade(path.string) }
+        return .inode(device: UInt64(st.st_dev), inode: UInt64(st.st_ino))
     }
 
     func isSame(_ other: PlacedDirectory) -> Bool { chain.last == other.chain.last }
@@ -77,10 +82,4 @@ struct PlacedDirectory {
         guard let root = other.chain.last else { return false }
         return chain.contains(root)
     }
-}
-
-private func realPath(_ path: FilePath) -> FilePath? {
-    guard let resolved = realpath(path.string, nil) else { return nil }
-    defer { free(resolved) }
-    return FilePath(platformString: resolved)
 }

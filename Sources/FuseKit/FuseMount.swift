@@ -144,7 +144,8 @@ public final class FuseMount: Sendable {
         // Without an abort the loop serves the remaining users and ends with the last of them.
     }
 
-    private static func checkMountpoint(_ path: FilePath) throws(FuseMountError) {
+    /// Refuses a mountpoint that is missing, not a directory, or a dead FUSE mount.
+    public static func checkMountpoint(_ path: FilePath) throws(FuseMountError) {
         var st = stat()
         if path.withPlatformString({ stat($0, &st) }) != 0 {
             if errno == ENOTCONN { throw .deadMount(path) }

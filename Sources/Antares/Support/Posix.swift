@@ -35,6 +35,13 @@ enum Posix {
     static let renameNoReplace: UInt32 = 1 << 0
     static let renameExchange: UInt32 = 1 << 1
 
+    /// `path` with its symlinks, `.` and `..` resolved; nil when some part of it does not exist.
+    static func realPath(_ path: FilePath) -> FilePath? {
+        guard let resolved = realpath(path.string, nil) else { return nil }
+        defer { free(resolved) }
+        return FilePath(platformString: resolved)
+    }
+
     static func readlink(_ path: String) throws(Errno) -> String {
         var buffer = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
         let count = Glibc.readlink(path, &buffer, buffer.count - 1)

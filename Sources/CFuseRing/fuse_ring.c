@@ -53,6 +53,13 @@ struct ring_cmd {
     uint8_t padding[6];
 };
 
+// io_uring's opt-out of I/O-wait accounting (Linux 6.15+), newer than this distribution's headers: a
+// ring thread waits for requests with its fetch command outstanding, which the kernel otherwise
+// counts as waiting on I/O, so a host serving a base would show every idle ring thread as a blocked
+// process and its idle CPUs as 100 % iowait.
+#define RING_FEAT_NO_IOWAIT (1u << 17)
+#define RING_ENTER_NO_IOWAIT (1u << 7)
+
 enum { sqe_size = 128, ring_depth = 2 };
 // Room before the payload for the request's header and per-operation header, so the request is
 // rebuilt in one piece without moving the payload.
@@ -66,6 +73,7 @@ struct ring_worker {
     int started;
 
     int ring_fd;
+    unsigned enter_flags;
     void *sq_map, *cq_map, *sqes;
     size_t sq_map_size, cq_map_size, sqes_size;
     _Atomic uint32_t *sq_head, *sq_tail, *cq_head, *cq_tail;
@@ -121,6 +129,7 @@ static int ring_setup(struct ring_worker *w) {
     int fd = (int)syscall(__NR_io_uring_setup, ring_depth, &p);
     if (fd < 0) return errno;
     w->ring_fd = fd;
+    w->enter_flags = IORING_ENTER_GETEVENTS | (p.features & RING_FEAT_NO_IOWAIT ? RING_ENTER_NO_IOWAIT : 0);
     w->sq_map_size = p.sq_off.array + p.sq_entries * sizeof(uint32_t);
     w->cq_map_size = p.cq_off.cqes + p.cq_entries * sizeof(struct io_uring_cqe);
     if (p.features & IORING_FEAT_SINGLE_MMAP) {
@@ -192,7 +201,7 @@ static int ring_submit_and_wait(struct ring_worker *w) {
         }
         uint32_t pending = atomic_load_explicit(w->sq_tail, memory_order_relaxed) -
                            atomic_load_explicit(w->sq_head, memory_order_acquire);
-        if (syscall(__NR_io_uring_enter, w->ring_fd, pending, 1, IORING_ENTER_GETEVENTS, NULL, 0) < 0 &&
+        if (syscall(__NR_io_uring_enter, w->ring_fd, pending, 1, w->enter_flags, NULL, 0) < 0 &&
             errno != EINTR && errno != EAGAIN && errno != EBUSY)
             return -errno;
     }

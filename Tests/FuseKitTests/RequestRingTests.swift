@@ -48,6 +48,27 @@ struct RequestRingTests {
         }
     }
 
+    /// A ring thread waits for requests with its fetch outstanding, which Linux counts as waiting on I/O
+    /// unless told not to (6.15+): a host serving a base would show each idle ring thread as a blocked
+    /// process, and its idle CPUs as 100 % iowait.
+    @Test(.enabled(if: !kernelRelease.lexicographicallyPrecedes([6, 15]), "needs Linux 6.15+ (IORING_ENTER_NO_IOWAIT)"))
+    func idleRingThreadsAreNotCountedAsWaitingOnIO() throws {
+        try #require(FuseMount.kernelOffersRequestRing, "the fuse module's enable_uring is off: scripts/setup turns it on")
+        var options = ringOptions()
+        options.ringThreads = 32
+        try withMount(MemoryFilesystem(timeout: 0), options: options) { mount, root in
+            _ = try fileStatus(root)
+            try #require(mount.servesOverRing)
+            // Other tests may be reading the disk meanwhile: the fewest blocked seen over a while.
+            var fewest = Int.max
+            for _ in 0..<20 {
+                fewest = min(fewest, blockedProcesses())
+                usleep(10_000)
+            }
+            #expect(fewest < Int(options.ringThreads), "\(fewest) processes blocked on I/O with \(options.ringThreads) ring threads idle")
+        }
+    }
+
     @Test func aMountThatDoesNotAskKeepsToTheDevice() throws {
         try withMount(MemoryFilesystem(timeout: 0)) { mount, root in
             try writeFile(root.appending("f"), [1, 2, 3])
@@ -57,3 +78,18 @@ struct RequestRingTests {
         }
     }
 }
+
+/// `procs_blocked` of /proc/stat: the host's tasks waiting on I/O now.
+private func blockedProcesses() -> Int {
+    let stat = (try? String(contentsOfFile: "/proc/stat", encoding: .utf8)) ?? ""
+    let line = stat.split(separator: "\n").first { $0.hasPrefix("procs_blocked ") }
+    return line.flatMap { Int($0.split(separator: " ")[1]) } ?? 0
+}
+
+/// The running kernel's version, major and minor ([6, 18] for 6.18.44).
+private let kernelRelease: [Int] = {
+    var names = utsname()
+    uname(&names)
+    let release = withUnsafeBytes(of: names.release) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
+    return release.split(whereSeparator: { !$0.isNumber }).prefix(2).compactMap { Int($0) }
+}()

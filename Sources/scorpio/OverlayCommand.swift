@@ -46,6 +46,11 @@ struct OverlayCommand: BackgroundServing {
 
     var servesInBackground: Bool { !foreground }
 
+    /// Bad `-o` options are refused while parsing: before any fork, with this command's usage.
+    func validate() throws {
+        _ = try OverlayOptions(options.joined(separator: ","))
+    }
+
     func serveHere() throws {
         let config = try global.loadConfigAndStartLogging().config
         let parsed = try OverlayOptions(options.joined(separator: ","))

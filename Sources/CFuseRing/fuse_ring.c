@@ -18,6 +18,7 @@
 #include <signal.h>
 #include <stdatomic.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -325,6 +326,10 @@ static int ring_prepare_workers(struct ring_state *state) {
             w->iov[1] = (struct iovec){w->buffer + payload_prefix, state->payload_size};
             if ((error = ring_setup(w))) break;
             if ((error = pthread_create(&w->thread, NULL, ring_serve, w))) break;
+            // Named for its queue, not after whichever thread mounted (a daemon's pool thread).
+            char name[16];
+            snprintf(name, sizeof name, "fuse-ring-%u", (unsigned)w->qid);
+            pthread_setname_np(w->thread, name);
             w->started = 1;
         }
     }

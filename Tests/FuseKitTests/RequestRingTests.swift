@@ -1,3 +1,4 @@
+import Foundation
 import FuseKit
 import Glibc
 import MemFS
@@ -69,6 +70,18 @@ struct RequestRingTests {
         }
     }
 
+    /// Ring threads are named for their queue (`fuse-ring-Q`), not after the thread that mounted.
+    @Test func ringThreadsAreNamedForTheirQueue() throws {
+        try #require(FuseMount.kernelOffersRequestRing, "the fuse module's enable_uring is off: scripts/setup turns it on")
+        try withMount(MemoryFilesystem(timeout: 0), options: ringOptions()) { mount, root in
+            _ = try fileStatus(root)
+            try #require(mount.servesOverRing)
+            let queues = Int(sysconf(Int32(_SC_NPROCESSORS_CONF)))
+            let names = Set(threadNames())
+            #expect(names.isSuperset(of: (0..<queues).map { "fuse-ring-\($0)" }), "\(names.sorted())")
+        }
+    }
+
     @Test func aMountThatDoesNotAskKeepsToTheDevice() throws {
         try withMount(MemoryFilesystem(timeout: 0)) { mount, root in
             try writeFile(root.appending("f"), [1, 2, 3])
@@ -93,3 +106,10 @@ private let kernelRelease: [Int] = {
     let release = withUnsafeBytes(of: names.release) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
     return release.split(whereSeparator: { !$0.isNumber }).prefix(2).compactMap { Int($0) }
 }()
+
+/// The names of this process's threads.
+private func threadNames() -> [String] {
+    let tasks = (try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/task")) ?? []
+    return tasks.compactMap { try? String(contentsOfFile: "/proc/self/task/\($0)/comm", encoding: .utf8) }
+        .map { $0.trimmingCharacters(in: .newlines) }
+}

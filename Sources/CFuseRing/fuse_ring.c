@@ -251,6 +251,11 @@ static int ring_wait_for_start(struct ring_state *state) {
 static void *ring_serve(void *arg) {
     struct ring_worker *w = arg;
     current_worker = w;
+    // Named for its queue, not after whichever thread mounted (a daemon's pool thread). Named by
+    // itself: naming another thread goes through /proc, on the path that answers INIT.
+    char name[16];
+    snprintf(name, sizeof name, "fuse-ring-%u", (unsigned)w->qid);
+    pthread_setname_np(pthread_self(), name);
     if (w->pin >= 0) {
         cpu_set_t set;
         CPU_ZERO(&set);
@@ -326,10 +331,6 @@ static int ring_prepare_workers(struct ring_state *state) {
             w->iov[1] = (struct iovec){w->buffer + payload_prefix, state->payload_size};
             if ((error = ring_setup(w))) break;
             if ((error = pthread_create(&w->thread, NULL, ring_serve, w))) break;
-            // Named for its queue, not after whichever thread mounted (a daemon's pool thread).
-            char name[16];
-            snprintf(name, sizeof name, "fuse-ring-%u", (unsigned)w->qid);
-            pthread_setname_np(w->thread, name);
             w->started = 1;
         }
     }

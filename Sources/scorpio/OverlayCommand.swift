@@ -11,7 +11,8 @@ struct OverlayCommand: BackgroundServing {
         discussion: """
             The lowerdirs (topmost first, separated by ':') are read-only layers in overlayfs's format; \
             upperdir takes the writes, in the same format, so kernel overlayfs and fuse-overlayfs can mount \
-            it too. With the fuse driver it serves from the background once mounted, like fuse-overlayfs, \
+            it too. Without upperdir and workdir the lowers are merged read-only, as overlayfs and \
+            fuse-overlayfs do (one lower is enough). With the fuse driver it serves from the background once mounted, like fuse-overlayfs, \
             until the union is unmounted (a plain umount will do); with the kernel driver the kernel \
             serves it and nothing stays running. -f stays in the foreground. Installed as `scorpio-overlay` (a link \
             to scorpio) it is also `mount -t fuse.scorpio-overlay` and a container engine's \
@@ -27,13 +28,14 @@ struct OverlayCommand: BackgroundServing {
 
             Examples:
               scorpio overlay -o lowerdir=/srv/cl:/srv/base,upperdir=/srv/up,workdir=/srv/work /mnt/u
+              scorpio overlay -o lowerdir=/srv/layer2:/srv/layer1 /mnt/image
               mount -t fuse.scorpio-overlay none /mnt/u -o lowerdir=/srv/base,upperdir=/srv/up,workdir=/srv/work
             """
     )
 
     @OptionGroup(title: "Global options") var global: GlobalOptions
 
-    @Option(name: .short, help: ArgumentHelp("Mount options: lowerdir=A[:B],upperdir=U,workdir=W[,ro,nodev,…].", valueName: "options"))
+    @Option(name: .short, help: ArgumentHelp("Mount options: lowerdir=A[:B][,upperdir=U,workdir=W][,ro,nodev,…].", valueName: "options"))
     var options: [String] = []
 
     @OptionGroup var union: UnionDriverOption
@@ -61,9 +63,16 @@ struct OverlayCommand: BackgroundServing {
     func announcement(ready: String, pid: pid_t, elapsed: Duration) -> String? { nil }
 
     private func serve(_ parsed: OverlayOptions, config: ScorpioConfig) throws {
-        let layers = UnionLayers(upper: parsed.upper, work: parsed.work, lowers: parsed.lowers)
         let kind = DriverChoice(config.unionDriver, requested: union.driver, config: config).kind
-        let union = try AntaresFuse(mountpoint: FilePath(mountpoint), layers: layers, driver: kind, options: parsed.mount)
+        let union: any OverlayMount
+        if let upper = parsed.upper, let work = parsed.work {
+            let layers = UnionLayers(upper: upper, work: work, lowers: parsed.lowers)
+            union = try AntaresFuse(mountpoint: FilePath(mountpoint), layers: layers, driver: kind, options: parsed.mount)
+        } else {
+            union = try ReadOnlyUnion(
+                mountpoint: FilePath(mountpoint), lowers: parsed.lowers, driver: kind, options: parsed.mount,
+                spare: config.antares.upperRoot.appending(".read-only"))
+        }
         SignalUnmounter.onSignal { try? union.unmount(lazy: true) }
         SignalUnmounter.install()
         try union.mount()
@@ -77,14 +86,23 @@ struct OverlayCommand: BackgroundServing {
     }
 }
 
+/// A union `scorpio overlay` serves: over an upper, or of its lowers alone.
+private protocol OverlayMount: Sendable {
+    func mount() throws(AntaresError)
+    func unmount(lazy: Bool) throws(AntaresError)
+}
+extension AntaresFuse: OverlayMount {}
+extension ReadOnlyUnion: OverlayMount {}
+
 /// fuse-overlayfs's `-o` options, as far as Scorpio's union takes them: the layers, and the generic
 /// mount options (`ro`, `nosuid`, `dev`, `noexec`, `noatime`, `allow_other`, …). Any other option is
 /// refused, by name.
 struct OverlayOptions {
     /// Topmost first, as overlayfs's lowerdir lists them.
     var lowers: [FilePath]
-    var upper: FilePath
-    var work: FilePath
+    /// Both or neither: without them the lowers are merged read-only, as overlayfs does.
+    var upper: FilePath?
+    var work: FilePath?
     var mount = UnionMountOptions()
 
     static let layerKeys: Set = ["lowerdir", "upperdir", "workdir"]
@@ -109,10 +127,15 @@ struct OverlayOptions {
                     + "diratime/nodiratime, sync/async, dirsync, allow_other, default_permissions, volatile)")
         }
         guard let lower = values["lowerdir"], !lower.isEmpty else { throw ValidationError("-o lowerdir=… is required") }
-        guard let upper = values["upperdir"], !upper.isEmpty else { throw ValidationError("-o upperdir=… is required") }
-        guard let work = values["workdir"], !work.isEmpty else { throw ValidationError("-o workdir=… is required") }
         lowers = lower.split(separator: ":", omittingEmptySubsequences: false).map { FilePath(String($0)) }
         guard !lowers.contains(where: \.isEmpty) else { throw ValidationError("lowerdir=\(lower): an empty lower directory") }
+        // Without an upperdir, overlayfs ignores a workdir and mounts the lowers read-only.
+        guard let upper = values["upperdir"] else {
+            mount.readOnly = true
+            return
+        }
+        guard !upper.isEmpty else { throw ValidationError("-o upperdir=: an empty upper directory") }
+        guard let work = values["workdir"], !work.isEmpty else { throw ValidationError("-o upperdir=\(upper) needs workdir=…") }
         self.upper = FilePath(upper)
         self.work = FilePath(work)
     }

@@ -59,6 +59,57 @@ struct CLIOverlayTests {
         }
     }
 
+    /// Lowers alone, as a container engine mounts an image's layers read-only: merged as overlayfs merges
+    /// them (the oracle, over the same lowers), read-only, one lower taken too (as fuse-overlayfs takes
+    /// it), and a plain umount leaves nothing mounted, running or made behind.
+    @Test(arguments: ["fuse", "kernel"])
+    func lowersAloneAreMergedReadOnlyAsOverlayfsMergesThem(driver: String) throws {
+        try withSandbox { scorpio, directory in
+            try write(sandboxedDirectories(in: directory), to: directory.appending("scorpio.toml"))
+            let d = directory.string
+            #expect(sh("""
+                set -e; mkdir -p '\(d)/top/opaque' '\(d)/bottom/dir' '\(d)/bottom/opaque' '\(d)/oracle' '\(d)/mnt'
+                echo bottom > '\(d)/bottom/a'; echo bottom > '\(d)/bottom/b'; echo bottom > '\(d)/bottom/dir/c'
+                echo bottom > '\(d)/bottom/gone'; echo bottom > '\(d)/bottom/opaque/hidden'
+                echo top > '\(d)/top/b'; mknod '\(d)/top/gone' c 0 0; echo top > '\(d)/top/opaque/shown'
+                setfattr -n trusted.overlay.opaque -v y '\(d)/top/opaque'
+                mount -t overlay overlay -o 'lowerdir=\(d)/top:\(d)/bottom' '\(d)/oracle'
+                """).status == 0)
+            defer { detachMounts(under: directory) }
+            let listing = { (root: String) in sh("cd '\(root)' && find . -printf '%P %y %m %s\\n' | sort && cat a b dir/c opaque/shown").output }
+            let expected = listing("\(d)/oracle")
+            #expect(expected.contains("opaque/shown") && !expected.contains("gone") && !expected.contains("hidden"), "\(expected)")
+            #expect(sh("umount '\(d)/oracle'").status == 0)
+
+            for lowers in ["\(d)/top:\(d)/bottom", "\(d)/bottom"] {
+                let mount = try scorpio.run(["overlay", "--driver", driver, "-o", "lowerdir=\(lowers)", "\(d)/mnt"])
+                try #require(mount.status == 0, "\(lowers): \(mount.standardError)")
+                #expect(listing("\(d)/mnt") == (lowers.contains(":") ? expected : listing("\(d)/bottom")), "\(lowers)")
+                let write = sh("touch '\(d)/mnt/new' 2>&1; echo x >> '\(d)/mnt/a' 2>&1")
+                #expect(write.status != 0 && write.output.contains("Read-only file system"), "\(write.output)")
+                #expect(sh("grep -q ' \(d)/mnt .* ro[,]' /proc/mounts").status == 0)
+                #expect(sh("umount '\(d)/mnt'").status == 0)
+                var waited = 0
+                while sh("ls -A '\(d)/antares/upper/.read-only' 2>/dev/null | grep -q union-").status == 0 && waited < 500 {
+                    usleep(10_000)
+                    waited += 1
+                }
+                #expect(sh("ls -A '\(d)/antares/upper/.read-only' 2>/dev/null | grep union-").output.isEmpty, "the union's private directories are removed")
+                #expect(mounts(under: directory).isEmpty)
+            }
+            #expect(sh("cat '\(d)/bottom/a' '\(d)/top/b'").output == "bottom\ntop\n", "the lowers are untouched")
+        }
+    }
+
+    @Test func anUpperWithoutAWorkdirIsRefusedNamingIt() throws {
+        try withSandbox { scorpio, directory in
+            try write(sandboxedDirectories(in: directory), to: directory.appending("scorpio.toml"))
+            let refused = try scorpio.run(["overlay", "-o", "lowerdir=/a,upperdir=/u", "\(directory)/mnt"])
+            #expect(refused.status == 2)
+            #expect(refused.standardError.contains("upperdir=/u needs workdir="), "\(refused.standardError)")
+        }
+    }
+
     @Test func badLowersAreRefusedNamingThem() throws {
         try withSandbox { scorpio, directory in
             try write(sandboxedDirectories(in: directory), to: directory.appending("scorpio.toml"))

@@ -46,8 +46,9 @@ final class KernelUnionDriver: UnionDriver {
 
     /// Mounts overlayfs with the most capable options this kernel and privilege level accept.
     private func mountOverlay() throws(AntaresError) {
-        let lowers = layers.lowers.map { escape($0.string) }
-        let common = "lowerdir=\(lowers.joined(separator: ":")),upperdir=\(escape(layers.upper.string)),workdir=\(escape(overlayWork.string))"
+        let lowers = layers.lowers.map { OverlayOptionText.escape($0.string) }
+        let upper = OverlayOptionText.escape(layers.upper.string), work = OverlayOptionText.escape(overlayWork.string)
+        let common = "lowerdir=\(lowers.joined(separator: ":")),upperdir=\(upper),workdir=\(work)"
         let format = OverlayFormat.detect(for: layers.upper)
         let capable = format == .trusted
             ? ["redirect_dir=on,index=off,xino=auto", "redirect_dir=on"]
@@ -67,15 +68,5 @@ final class KernelUnionDriver: UnionDriver {
     /// have lost writes to a crash; told the upper is whole, the driver removes the mark.
     func settleUpper() {
         Posix.removeTree(overlayWork.appending("work/incompat/volatile").string)
-    }
-
-    /// overlayfs separates lowers with ':' and options with ','; both are escaped with a backslash.
-    private func escape(_ path: String) -> String {
-        var result = ""
-        for character in path {
-            if character == ":" || character == "," || character == "\\" { result.append("\\") }
-            result.append(character)
-        }
-        return result
     }
 }

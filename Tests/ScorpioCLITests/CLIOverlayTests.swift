@@ -101,6 +101,48 @@ struct CLIOverlayTests {
         }
     }
 
+    /// A fuse-driver server of lowers alone killed with SIGKILL leaves its private upper behind; the next
+    /// such union removes it (the dead server's lock is gone), and leaves a live union's alone.
+    @Test func aKilledServersPrivateDirectoryIsSweptByTheNextUnion() throws {
+        try withSandbox { scorpio, directory in
+            try write(sandboxedDirectories(in: directory), to: directory.appending("scorpio.toml"))
+            let d = directory.string, spare = "\(d)/antares/upper/.read-only"
+            #expect(sh("mkdir -p '\(d)/low' '\(d)/mnt1' '\(d)/mnt2' '\(d)/mnt3' && echo low > '\(d)/low/a'").status == 0)
+            defer { detachMounts(under: directory) }
+            let privateDirectories = { sh("ls -A '\(spare)' | grep '^union-' | sort").output.split(separator: "\n").map(String.init) }
+            for mountpoint in ["mnt1", "mnt2"] {
+                let mount = try scorpio.run(["overlay", "--driver", "fuse", "-o", "lowerdir=\(d)/low", "\(d)/\(mountpoint)"])
+                try #require(mount.status == 0, "\(mount.standardError)")
+            }
+            let before = privateDirectories()
+            try #require(before.count == 2, "\(before)")
+            let server = sh("for p in /proc/[0-9]*; do tr '\\0' ' ' < $p/cmdline | grep -q -- ' \(d)/mnt1 *$' && echo ${p#/proc/}; done").output
+            let pid = try #require(Int32(server.trimmingCharacters(in: .whitespacesAndNewlines)), "no server for mnt1: '\(server)'")
+            #expect(kill(pid, SIGKILL) == 0)
+            var waited = 0
+            while kill(pid, 0) == 0 && waited < 500 {
+                usleep(10_000)
+                waited += 1
+            }
+            #expect(sh("umount -l '\(d)/mnt1'").status == 0)
+            #expect(privateDirectories() == before, "a killed server's directory stays until the next union")
+
+            let mount = try scorpio.run(["overlay", "--driver", "fuse", "-o", "lowerdir=\(d)/low", "\(d)/mnt3"])
+            try #require(mount.status == 0, "\(mount.standardError)")
+            let after = privateDirectories()
+            #expect(after.count == 2 && Set(after).intersection(before).count == 1, "the killed server's directory is swept, the live one's kept: \(before) → \(after)")
+            #expect(sh("cat '\(d)/mnt2/a' '\(d)/mnt3/a'").output == "low\nlow\n", "the live unions still serve")
+            #expect(sh("umount '\(d)/mnt2' && umount '\(d)/mnt3'").status == 0)
+            waited = 0
+            while !privateDirectories().isEmpty && waited < 500 {
+                usleep(10_000)
+                waited += 1
+            }
+            #expect(privateDirectories().isEmpty)
+            #expect(mounts(under: directory).isEmpty)
+        }
+    }
+
     @Test func anUpperWithoutAWorkdirIsRefusedNamingIt() throws {
         try withSandbox { scorpio, directory in
             try write(sandboxedDirectories(in: directory), to: directory.appending("scorpio.toml"))

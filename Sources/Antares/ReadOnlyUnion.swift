@@ -17,9 +17,9 @@ public final class ReadOnlyUnion: Sendable {
 
     /// `spare` holds what the union needs beside its lowers: the fuse driver's private upper and work
     /// directories (made for this union, removed by ``unmount(lazy:)``, or by the next union if its
-    /// server was killed), and the empty bottom layer
-    /// kernel overlayfs is given under a single lower (kept, for every such mount). Checks the lowers
-    /// and the mountpoint; nothing is made before ``mount()``.
+    /// server was killed), and the empty bottom layer kernel overlayfs is given under a single lower
+    /// (kept, for every such mount). Checks the lowers and the mountpoint; nothing is made before
+    /// ``mount()``.
     public init(mountpoint: FilePath, lowers: [FilePath], driver: UnionDriverKind, options: UnionMountOptions, spare: FilePath) throws(AntaresError) {
         if lowers.isEmpty { throw .layer(mountpoint, reason: "a union needs at least one lower layer") }
         for lower in lowers where !isDirectory(lower) { throw .layer(lower, reason: "the lower layer is not a directory") }
@@ -93,7 +93,7 @@ public final class ReadOnlyUnion: Sendable {
         let (union, scratch, lock) = mounted.withLock { $0 }
         if let union {
             try union.unmount(lazy: lazy)
-        } else {
+        } else if driverKind == .kernel {
             do { try MountTable.unmount(mountpoint, lazy: lazy) } catch .notMounted {} catch { throw .unmount(mountpoint, reason: "\(error)") }
         }
         if let scratch { Posix.removeTree(scratch.string) }

@@ -273,4 +273,16 @@ struct JobGitDirectoryTests {
             #expect(entry.output.contains("mtime: \(commitTime.dropLast()):0"))
         }
     }
+
+    /// A build user's layer and a root job's link the same cached index; giving the first its user
+    /// must not give the cached index (and so the root job's) to that user too.
+    @Test func aLayerGivenToABuildUserLeavesTheCachedIndexAlone() throws {
+        let fixture = try GitJobFixture(driver: .kernel)
+        let user = try fixture.manager.mountJob(JobID.validated("user"), spec: JobSpec(owner: FileOwner(uid: 65534, gid: 65534)))
+        let root = try fixture.manager.mountJob(JobID.validated("root"))
+        let owners = [user.mountpoint + "/.git/index", root.mountpoint + "/.git/index"].map { shell("stat -c %u:%g '\($0)'").output }
+        #expect(owners == ["65534:65534\n", "0:0\n"])
+        let cached = shell("stat -c %u:%g '\(fixture.indexCache)'/*.index").output
+        #expect(cached == "0:0\n", "the cached index was given away")
+    }
 }

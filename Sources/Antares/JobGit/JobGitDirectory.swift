@@ -139,12 +139,12 @@ struct JobGitDirectory: Sendable {
         for directory in ["objects/info", "objects/pack", "refs/heads", "refs/tags", Self.hostObjectsName] {
             try makeDirectory(git.appending(directory))
         }
-        try Self.linkIndex(index, as: git.appending("index"))
         for file in files {
             try makeDirectory(git.appending(file.name).removingLastComponent())
             try Self.writeFile(git.appending(file.name), file.contents)
         }
         if let owner { try Posix.changeOwnerOfTree(staging.string, to: owner) }
+        try Self.linkIndex(index, as: git.appending("index"), owner: owner)
         if rename(staging.string, layer.string) != 0 {
             let error = Errno(rawValue: errno)
             guard isDirectory(layer) else { throw error }
@@ -248,18 +248,22 @@ struct JobGitDirectory: Sendable {
         return lines.map { $0 + "\n" }.joined()
     }
 
-    /// The cached index as this job's: a hard link where the layer and the cache share a filesystem
-    /// (git replaces the index through the union, which writes only the upper, so the cached file is
-    /// never written), else a copy.
-    private static func linkIndex(_ cached: FilePath, as target: FilePath) throws {
-        if link(cached.string, target.string) == 0 { return }
+    /// The cached index as this job's: a hard link where the layer and the cache share a filesystem and
+    /// the cached file is already the layer's owner's (git replaces the index through the union, which
+    /// writes only the upper, so the cached file is never written), else a copy given to that owner.
+    private static func linkIndex(_ cached: FilePath, as target: FilePath, owner: FileOwner?) throws {
         let input = try Posix.open(cached.string, O_RDONLY)
         defer { close(input) }
+        let status = try Posix.fstat(input)
+        // A link is the cached file itself, shared by every layer that links it (other bases' too):
+        // a layer whose owner is not the file's gets a copy of its own.
+        let uid = owner?.uid ?? geteuid(), gid = owner?.gid ?? getegid()
+        if status.st_uid == uid && status.st_gid == gid && link(cached.string, target.string) == 0 { return }
         let output = try Posix.open(target.string, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
         defer { close(output) }
-        let status = try Posix.fstat(input)
         try Posix.copyData(from: input, to: output, count: UInt64(status.st_size))
         try Posix.check(futimens(output, [status.st_mtim, status.st_mtim]))
+        if let owner { try Posix.check(fchown(output, owner.uid, owner.gid)) }
     }
 
     private static func writeFile(_ path: FilePath, _ contents: [UInt8]) throws {

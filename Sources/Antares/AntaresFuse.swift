@@ -19,11 +19,7 @@ public final class AntaresFuse: Sendable {
         driverKind = driver
         // The lowers and the mountpoint are checked first: a refused union leaves no upper or work
         // directory behind.
-        if layers.lowers.isEmpty { throw .layer(layers.upper, reason: "a union needs at least one lower layer") }
-        for lower in layers.lowers where !isDirectory(lower) {
-            throw .layer(lower, reason: "the lower layer is not a directory")
-        }
-        do { try FuseMount.checkMountpoint(mountpoint) } catch { throw .overlayMount(mountpoint, reason: error.description) }
+        try Self.check(lowers: layers.lowers, mountpoint: mountpoint, naming: layers.upper)
         try LayerLayout.check(layers)
         for directory in [layers.upper, layers.work] {
             do { try makeDirectory(directory) } catch { throw .layer(directory, reason: "\(error)") }
@@ -38,6 +34,16 @@ public final class AntaresFuse: Sendable {
     }
 
     public func mount() throws(AntaresError) { try driver.mount() }
+
+    /// At least one lower, each a directory, and a mountpoint a union can take; `subject` is named when
+    /// there is no lower at all.
+    static func check(lowers: [FilePath], mountpoint: FilePath, naming subject: FilePath) throws(AntaresError) {
+        if lowers.isEmpty { throw .layer(subject, reason: "a union needs at least one lower layer") }
+        for lower in lowers where !isDirectory(lower) {
+            throw .layer(lower, reason: "the lower layer is not a directory")
+        }
+        do { try FuseMount.checkMountpoint(mountpoint) } catch { throw .overlayMount(mountpoint, reason: error.description) }
+    }
 
     /// Unmounts the union; `lazy` detaches a busy mount instead of failing.
     public func unmount(lazy: Bool = false) throws(AntaresError) { try driver.unmount(lazy: lazy) }

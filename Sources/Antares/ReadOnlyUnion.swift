@@ -21,9 +21,7 @@ public final class ReadOnlyUnion: Sendable {
     /// (kept, for every such mount). Checks the lowers and the mountpoint; nothing is made before
     /// ``mount()``.
     public init(mountpoint: FilePath, lowers: [FilePath], driver: UnionDriverKind, options: UnionMountOptions, spare: FilePath) throws(AntaresError) {
-        if lowers.isEmpty { throw .layer(mountpoint, reason: "a union needs at least one lower layer") }
-        for lower in lowers where !isDirectory(lower) { throw .layer(lower, reason: "the lower layer is not a directory") }
-        do { try FuseMount.checkMountpoint(mountpoint) } catch { throw .overlayMount(mountpoint, reason: error.description) }
+        try AntaresFuse.check(lowers: lowers, mountpoint: mountpoint, naming: mountpoint)
         self.mountpoint = mountpoint
         self.lowers = lowers
         driverKind = driver

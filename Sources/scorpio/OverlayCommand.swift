@@ -12,7 +12,8 @@ struct OverlayCommand: BackgroundServing {
             The lowerdirs (topmost first, separated by ':') are read-only layers in overlayfs's format; \
             upperdir takes the writes, in the same format, so kernel overlayfs and fuse-overlayfs can mount \
             it too. Without upperdir and workdir the lowers are merged read-only, as overlayfs and \
-            fuse-overlayfs do (one lower is enough). With the fuse driver it serves from the background once mounted, like fuse-overlayfs, \
+            fuse-overlayfs do (one lower is enough). With the fuse driver it serves from the background \
+            once mounted, like fuse-overlayfs, \
             until the union is unmounted (a plain umount will do); with the kernel driver the kernel \
             serves it and nothing stays running. -f stays in the foreground. Installed as `scorpio-overlay` (a link \
             to scorpio) it is also `mount -t fuse.scorpio-overlay` and a container engine's \

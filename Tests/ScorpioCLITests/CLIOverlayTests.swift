@@ -89,11 +89,7 @@ struct CLIOverlayTests {
                 #expect(write.status != 0 && write.output.contains("Read-only file system"), "\(write.output)")
                 #expect(sh("grep -q ' \(d)/mnt .* ro[,]' /proc/mounts").status == 0)
                 #expect(sh("umount '\(d)/mnt'").status == 0)
-                var waited = 0
-                while sh("ls -A '\(d)/antares/upper/.read-only' 2>/dev/null | grep -q union-").status == 0 && waited < 500 {
-                    usleep(10_000)
-                    waited += 1
-                }
+                waitUntil { sh("ls -A '\(d)/antares/upper/.read-only' 2>/dev/null | grep -q union-").status != 0 }
                 #expect(sh("ls -A '\(d)/antares/upper/.read-only' 2>/dev/null | grep union-").output.isEmpty, "the union's private directories are removed")
                 #expect(mounts(under: directory).isEmpty)
             }
@@ -119,11 +115,7 @@ struct CLIOverlayTests {
             let server = sh("for p in /proc/[0-9]*; do tr '\\0' ' ' < $p/cmdline | grep -q -- ' \(d)/mnt1 *$' && echo ${p#/proc/}; done").output
             let pid = try #require(Int32(server.trimmingCharacters(in: .whitespacesAndNewlines)), "no server for mnt1: '\(server)'")
             #expect(kill(pid, SIGKILL) == 0)
-            var waited = 0
-            while kill(pid, 0) == 0 && waited < 500 {
-                usleep(10_000)
-                waited += 1
-            }
+            waitUntil { kill(pid, 0) != 0 }
             #expect(sh("umount -l '\(d)/mnt1'").status == 0)
             #expect(privateDirectories() == before, "a killed server's directory stays until the next union")
 
@@ -133,11 +125,7 @@ struct CLIOverlayTests {
             #expect(after.count == 2 && Set(after).intersection(before).count == 1, "the killed server's directory is swept, the live one's kept: \(before) → \(after)")
             #expect(sh("cat '\(d)/mnt2/a' '\(d)/mnt3/a'").output == "low\nlow\n", "the live unions still serve")
             #expect(sh("umount '\(d)/mnt2' && umount '\(d)/mnt3'").status == 0)
-            waited = 0
-            while !privateDirectories().isEmpty && waited < 500 {
-                usleep(10_000)
-                waited += 1
-            }
+            waitUntil { privateDirectories().isEmpty }
             #expect(privateDirectories().isEmpty)
             #expect(mounts(under: directory).isEmpty)
         }

@@ -66,14 +66,6 @@ struct CLISharedBaseTests {
         }.joined(separator: "; ")
     }
 
-    private func waitUntil(_ condition: () throws -> Bool) rethrows -> Bool {
-        for _ in 0..<500 {
-            if try condition() { return true }
-            usleep(10_000)
-        }
-        return try condition()
-    }
-
     @Test(arguments: ["fuse", "kernel"])
     func jobsOfOneRevisionShareOneBaseServedOnce(driver: String) throws {
         try withBases { scorpio, directory, _ in

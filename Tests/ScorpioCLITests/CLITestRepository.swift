@@ -28,6 +28,16 @@ func mounts(under directory: FilePath) -> [String] {
     return onlyBases ? waitUntilNothingIsMounted(under: directory) : now
 }
 
+/// Whether `condition` holds within 5 s, asked every 10 ms.
+@discardableResult
+func waitUntil(_ condition: () throws -> Bool) rethrows -> Bool {
+    for _ in 0..<500 {
+        if try condition() { return true }
+        usleep(10_000)
+    }
+    return try condition()
+}
+
 /// Detaches every mount below `directory`, the latest first.
 func detachMounts(under directory: FilePath) {
     for mount in mounts(under: directory).reversed() { _ = umount2(mount, Int32(MNT_DETACH)) }

@@ -27,7 +27,8 @@ struct HTTPMountCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("The job id (idempotency key).", valueName: "id"))
     var jobID: String?
 
-    @OptionGroup var changeList: ChangeListOption
+    @Option(help: .changeList)
+    var cl: String?
 
     @Option(help: ArgumentHelp("The daemon (default: http://{http_bind}).", valueName: "url"))
     var endpoint: String?
@@ -43,7 +44,7 @@ struct HTTPMountCommand: AsyncParsableCommand {
             throw ValidationError("http_bind is a unix socket; give --endpoint http://HOST:PORT")
         }
         let client = DaemonClient(endpoint: url, token: config.server.apiToken)
-        let created = try await client.mount(MountRequest(jobID: jobID, path: path, cl: changeList.cl))
+        let created = try await client.mount(MountRequest(jobID: jobID, path: path, cl: cl))
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         print(String(decoding: try encoder.encode(created), as: UTF8.self))

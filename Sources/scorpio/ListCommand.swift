@@ -17,14 +17,14 @@ struct ListCommand: AsyncParsableCommand {
     )
 
     @OptionGroup(title: "Global options") var global: GlobalOptions
-    @OptionGroup(title: "Daemon") var daemon: DaemonOptions
+    @Option(help: .daemon) var daemon: String?
 
     @Flag(help: "Print JSON (the upstream MountStatus fields).")
     var json = false
 
     func run() async throws {
         let config = try global.loadConfigAndStartLogging().config
-        if let client = try daemon.client(config: config) {
+        if let client = try DaemonClient.named(daemon, config: config) {
             try await listThroughDaemon(client)
             return
         }

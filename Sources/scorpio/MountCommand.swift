@@ -30,16 +30,18 @@ struct MountCommand: BackgroundServing {
 
     @OptionGroup(title: "Global options") var global: GlobalOptions
     @OptionGroup(title: "Base") var base: BaseSourceOptions
-    @OptionGroup(title: "Base") var changeList: ChangeListOption
-    @OptionGroup(title: "Daemon") var daemon: DaemonOptions
 
     @Argument(help: ArgumentHelp("The job id (default: a new one).", valueName: "job-id"))
     var jobID: String?
 
+    @Option(help: .changeList)
+    var cl: String?
+
     @Option(help: ArgumentHelp("Mount here instead of {antares_mount_root}/{job}.", valueName: "dir"))
     var at: String?
 
-    @OptionGroup var union: UnionDriverOption
+    @Option(help: .unionDriver)
+    var driver: UnionDriver?
 
     @Option(help: ArgumentHelp("Serve the job's whole tree as this build user's (UID:GID).", valueName: "uid:gid"))
     var user: String?
@@ -47,11 +49,14 @@ struct MountCommand: BackgroundServing {
     @Flag(help: "Serve from this process until the job is unmounted or interrupted.")
     var foreground = false
 
+    @Option(help: .daemon)
+    var daemon: String?
+
     func validate() throws {
         if let user, FileOwner(user) == nil { throw ValidationError("--user \(user): expected UID:GID, e.g. 1000:1000") }
-        guard daemon.url != nil else { return }
-        let local = [("--at", at != nil), ("--driver", union.driver != nil), ("--foreground", foreground), ("--repo", base.revision.repo != nil),
-                     ("--rev", base.revision.rev != nil), ("--source", base.revision.source != nil), ("--dir", base.revision.dir != nil)]
+        guard daemon != nil else { return }
+        let local = [("--at", at != nil), ("--driver", driver != nil), ("--foreground", foreground), ("--repo", base.repo != nil),
+                     ("--rev", base.rev != nil), ("--source", base.source != nil), ("--dir", base.dir != nil)]
         if let (flag, _) = local.first(where: { $0.1 }) {
             throw ValidationError("\(flag) cannot be used with --daemon: the daemon's own configuration chooses it")
         }
@@ -60,12 +65,12 @@ struct MountCommand: BackgroundServing {
     func run() async throws {
         guard !servesHere else { return try serveHere() }
         let config = try global.loadConfigAndStartLogging().config
-        if let client = try daemon.client(config: config) { try await mountThroughDaemon(client) }
+        if let client = try DaemonClient.named(daemon, config: config) { try await mountThroughDaemon(client) }
     }
 
     var servesInBackground: Bool { !foreground && servesHere }
 
-    var servesHere: Bool { daemon.url == nil }
+    var servesHere: Bool { daemon == nil }
 
     func serveHere() throws {
         let config = try global.loadConfigAndStartLogging().config
@@ -79,17 +84,17 @@ struct MountCommand: BackgroundServing {
 
     private func mountThroughDaemon(_ client: DaemonClient) async throws {
         let started = ContinuousClock.now
-        let created = try await client.mount(MountRequest(jobID: jobID, path: "/" + (base.path ?? ""), cl: changeList.cl, user: user))
+        let created = try await client.mount(MountRequest(jobID: jobID, path: "/" + (base.path ?? ""), cl: cl, user: user))
         let name = jobID.map { "job \($0) " } ?? ""
         print("scorpio: \(name)mounted at \(created.mountpoint) in \((ContinuousClock.now - started).milliseconds) ms (mount_id \(created.mountID))")
     }
 
     private func serve(_ job: JobID, config: ScorpioConfig) throws {
-        let choice = DriverChoice(config.unionDriver, requested: union.driver, config: config)
+        let choice = DriverChoice(config.unionDriver, requested: driver, config: config)
         let manager = try JobManagement.manager(config: config, base: base.selection(config: config), driver: choice.kind)
         SignalUnmounter.onSignal { manager.unmountAll(keepUpper: true) }
         SignalUnmounter.install()
-        var spec = base.jobSpec(changeList: changeList)
+        var spec = base.jobSpec(cl: cl)
         spec.owner = user.flatMap(FileOwner.init)
         let record = try manager.mountJob(job, at: at.map { FilePath($0) }, spec: spec, server: .mount)
         let detail = "\(record.driver) driver (\(choice.reason)), base \(record.base)"

@@ -39,7 +39,8 @@ struct OverlayCommand: BackgroundServing {
     @Option(name: .short, help: ArgumentHelp("Mount options: lowerdir=A[:B][,upperdir=U,workdir=W][,ro,nodev,…].", valueName: "options"))
     var options: [String] = []
 
-    @OptionGroup var union: UnionDriverOption
+    @Option(help: .unionDriver)
+    var driver: UnionDriver?
 
     @Argument(help: ArgumentHelp("Where to mount the union.", valueName: "mountpoint"))
     var mountpoint: String
@@ -64,7 +65,7 @@ struct OverlayCommand: BackgroundServing {
     func announcement(ready: String, pid: pid_t, elapsed: Duration) -> String? { nil }
 
     private func serve(_ parsed: OverlayOptions, config: ScorpioConfig) throws {
-        let kind = DriverChoice(config.unionDriver, requested: union.driver, config: config).kind
+        let kind = DriverChoice(config.unionDriver, requested: driver, config: config).kind
         let union: any OverlayMount
         if let upper = parsed.upper, let work = parsed.work {
             let layers = UnionLayers(upper: upper, work: work, lowers: parsed.lowers)

@@ -3,27 +3,37 @@ import ScorpioKit
 import SystemPackage
 
 /// Which tree to serve; unset options come from the configuration (`source`, `repo`, `revision`).
+/// ``BaseSourceOptions`` declares the same options itself, with `--path`: a group inside a group would
+/// cost its commands' parse four more walks of the conformance records.
 struct RevisionOptions: ParsableArguments {
-    @Option(help: ArgumentHelp("Source kind: git, dir or mega (config key source).", valueName: "kind"))
-    var source: TreeSourceKind?
-
-    @Option(help: ArgumentHelp("Git repository: a work tree, a directory in one, or a bare repository (default: the one containing the current directory).", valueName: "path"))
-    var repo: String?
-
-    @Option(help: ArgumentHelp("Revision: HEAD, a branch, a tag, a commit id, main~3 …", valueName: "rev"))
-    var rev: String?
-
-    @Option(help: ArgumentHelp("Directory served by the dir source.", valueName: "path"))
-    var dir: String?
+    @Option(help: .source) var source: TreeSourceKind?
+    @Option(help: .repository) var repo: String?
+    @Option(help: .revision) var rev: String?
+    @Option(help: .directory) var dir: String?
 
     func selection(config: ScorpioConfig) -> BaseSelection {
-        var selection = BaseSelection(config: config)
-        if let source { selection.kind = source }
-        if dir != nil && source == nil { selection.kind = .dir }
-        if let repo { selection.repository = FilePath(repo) }
-        if let rev { selection.revision = rev }
-        if let dir { selection.directory = FilePath(dir) }
-        return selection
+        BaseSelection(config: config, source: source, repo: repo, rev: rev, dir: dir)
+    }
+}
+
+extension ArgumentHelp {
+    static var source: ArgumentHelp { ArgumentHelp("Source kind: git, dir or mega (config key source).", valueName: "kind") }
+    static var repository: ArgumentHelp {
+        ArgumentHelp("Git repository: a work tree, a directory in one, or a bare repository (default: the one containing the current directory).", valueName: "path")
+    }
+    static var revision: ArgumentHelp { ArgumentHelp("Revision: HEAD, a branch, a tag, a commit id, main~3 …", valueName: "rev") }
+    static var directory: ArgumentHelp { ArgumentHelp("Directory served by the dir source.", valueName: "path") }
+}
+
+extension BaseSelection {
+    /// The configuration's base with the command line's choices over it.
+    init(config: ScorpioConfig, source: TreeSourceKind?, repo: String?, rev: String?, dir: String?) {
+        self.init(config: config)
+        if let source { kind = source }
+        if dir != nil && source == nil { kind = .dir }
+        if let repo { repository = FilePath(repo) }
+        if let rev { revision = rev }
+        if let dir { directory = FilePath(dir) }
     }
 }
 

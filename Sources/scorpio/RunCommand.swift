@@ -33,8 +33,12 @@ struct RunCommand: ParsableCommand {
 
     @OptionGroup(title: "Global options") var global: GlobalOptions
     @OptionGroup(title: "Base") var base: BaseSourceOptions
-    @OptionGroup(title: "Base") var changeList: ChangeListOption
-    @OptionGroup var union: UnionDriverOption
+
+    @Option(help: .changeList)
+    var cl: String?
+
+    @Option(help: .unionDriver)
+    var driver: UnionDriver?
 
     @Option(help: ArgumentHelp("The job id (default: a new run-… id).", valueName: "id"))
     var jobID: String?
@@ -93,13 +97,13 @@ struct RunCommand: ParsableCommand {
     func run() throws {
         var loaded: ScorpioConfig
         do { loaded = try global.loadConfigAndStartLogging().config } catch { throw JobRunFailure(error) }
-        if let driver = union.driver { loaded.unionDriver = driver }
-        var request = JobRunRequest(command: command, spec: base.jobSpec(changeList: changeList))
+        if let driver { loaded.unionDriver = driver }
+        var request = JobRunRequest(command: command, spec: base.jobSpec(cl: cl))
         if let jobID { request.jobID = try JobID.validated(jobID) }
         request.clean = clean
         request.compression = LayerCompression(rawValue: loaded.artifacts.compression.rawValue) ?? .gzip
         if let recipe {
-            let book = RecipeBook.standard(forRepositoryAt: base.jobSpec(changeList: changeList).repository ?? FileManager.default.currentDirectoryPath)
+            let book = RecipeBook.standard(forRepositoryAt: base.jobSpec(cl: cl).repository ?? FileManager.default.currentDirectoryPath)
             do { try request.apply(book.recipe(named: recipe)) } catch { throw JobRunFailure(error) }
         }
         request.workingDirectory = workdir.map { FilePath($0) }

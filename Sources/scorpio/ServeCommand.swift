@@ -46,7 +46,8 @@ struct ServeCommand: AsyncParsableCommand {
                                valueName: "address"))
     var bind: String?
 
-    @OptionGroup var union: UnionDriverOption
+    @Option(help: .unionDriver)
+    var driver: UnionDriver?
 
     func run() async throws {
         let overrides = bind.map { [CommandLineOverride(keyNamed: "http_bind", flag: "--bind", value: $0)] } ?? []
@@ -57,7 +58,7 @@ struct ServeCommand: AsyncParsableCommand {
         // A base every mount would fail on is refused now, not at each request (a Mega server may be
         // down for a while; its mounts say so when they are asked for).
         if selection.kind != .mega { _ = try selection.openSource(config: config) }
-        let choice = DriverChoice(config.unionDriver, requested: union.driver, config: config)
+        let choice = DriverChoice(config.unionDriver, requested: driver, config: config)
         let logger = Logger(label: "scorpio.daemon")
         // Its fuse-driver unions read each base from a dictionary of the daemon's own (docs/antares.md).
         let dictionaries = BaseDictionaries { error in logger.error("a base's source failed, the kernel was told EIO: \(error)") }

@@ -17,7 +17,7 @@ struct UmountCommand: AsyncParsableCommand {
     )
 
     @OptionGroup(title: "Global options") var global: GlobalOptions
-    @OptionGroup(title: "Daemon") var daemon: DaemonOptions
+    @Option(help: .daemon) var daemon: String?
 
     @Argument(help: ArgumentHelp("The job id.", valueName: "job-id"))
     var jobID: String
@@ -29,12 +29,12 @@ struct UmountCommand: AsyncParsableCommand {
     var lazy = false
 
     func validate() throws {
-        if daemon.url != nil && lazy { throw ValidationError("--lazy cannot be used with --daemon") }
+        if daemon != nil && lazy { throw ValidationError("--lazy cannot be used with --daemon") }
     }
 
     func run() async throws {
         let config = try global.loadConfigAndStartLogging().config
-        if let client = try daemon.client(config: config) {
+        if let client = try DaemonClient.named(daemon, config: config) {
             let status = try await client.unmount(jobID: jobID, keepUpper: keepUpper)
             print("scorpio: job \(jobID) unmounted" + (keepUpper ? "; upper kept at \(status.layers.upper)" : ""))
             return

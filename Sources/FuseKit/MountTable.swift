@@ -25,8 +25,13 @@ public enum MountTable {
 
     /// The topmost mount at `path`, if `path` is a mountpoint.
     public static func mount(at path: FilePath) -> MountInfo? {
+        let resolved = canonical(path)
+        // A path the kernel says is no mount's root needs no table (a dead FUSE mount's path fails the
+        // `statx`, and is looked for in the table).
+        var id: UInt64 = 0
+        if resolved.withPlatformString({ scorpio_mount_root_id($0, &id) }) == 0 { return nil }
         // Compared as mountinfo writes it, so only the matching line is decoded.
-        let target = escape(canonical(path).string)
+        let target = escape(resolved.string)
         for line in lines().reversed() {
             let fields = fields(of: line)
             if fields.count > 4, fields[4].elementsEqual(target) { return parse(fields) }

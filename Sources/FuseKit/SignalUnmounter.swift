@@ -47,10 +47,10 @@ public enum SignalUnmounter {
             // No pipe, no handler: the signals keep their default effect.
             guard pipe2(&ends, O_CLOEXEC) == 0 else { return }
             signalPipe = ends[1]
-            for signo in signals { setHandler(of: signo, writingTo: true) }
+            let previous = signals.map { signo in (signo, handleByPipe(signo)) }
             let readEnd = ends[0]
             guard startDetachedThread({ handleSignals(signals, from: readEnd) }) == nil else {
-                for signo in signals { setHandler(of: signo, writingTo: false) }
+                for (signo, action) in previous { withUnsafePointer(to: action) { _ = sigaction(signo, $0, nil) } }
                 close(ends[0])
                 close(ends[1])
                 return
@@ -59,22 +59,20 @@ public enum SignalUnmounter {
         }
     }
 
-    /// Points `signo` at the handler that writes its number to the pipe, or back at its default effect.
-    private static func setHandler(of signo: Int32, writingTo pipe: Bool) {
+    /// Points `signo` at the handler that writes its number to the pipe; returns what handled it before.
+    private static func handleByPipe(_ signo: Int32) -> sigaction {
         var action = sigaction()
-        if pipe {
-            action.__sigaction_handler.sa_handler = { signo in
-                let saved = errno
-                var number = UInt8(truncatingIfNeeded: signo)
-                _ = write(signalPipe, &number, 1)
-                errno = saved
-            }
-            action.sa_flags = SA_RESTART
-        } else {
-            action.__sigaction_handler.sa_handler = SIG_DFL
+        action.__sigaction_handler.sa_handler = { signo in
+            let saved = errno
+            var number = UInt8(truncatingIfNeeded: signo)
+            _ = write(signalPipe, &number, 1)
+            errno = saved
         }
+        action.sa_flags = SA_RESTART
         sigemptyset(&action.sa_mask)
-        sigaction(signo, &action, nil)
+        var previous = sigaction()
+        sigaction(signo, &action, &previous)
+        return previous
     }
 
     /// The handling thread: takes `signals` even where the process inherited them blocked (its other
@@ -85,8 +83,11 @@ public enum SignalUnmounter {
         for signo in signals { sigaddset(&set, signo) }
         pthread_sigmask(SIG_UNBLOCK, &set, nil)
         var number: UInt8 = 0
-        while read(readEnd, &number, 1) != 1 {
-            if errno != EINTR { return }
+        while true {
+            let count = read(readEnd, &number, 1)
+            if count == 1 { break }
+            if count < 0 && errno == EINTR { continue }
+            return
         }
         let signo = Int32(number)
         received.withLock { $0 = $0 ?? signo }

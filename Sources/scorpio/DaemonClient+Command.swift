@@ -8,10 +8,3 @@ extension DaemonClient {
         return DaemonClient(endpoint: try DaemonClient.endpoint(parsing: url), token: config.server.apiToken)
     }
 }
-
-extension MountStatus {
-    /// The line `scorpio list` prints for a job.
-    var listLine: String {
-        "\(jobID ?? mountID)\t\(state)\t\(mountpoint)\t\(driver)\t\(base)"
-    }
-}

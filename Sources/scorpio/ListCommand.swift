@@ -79,3 +79,10 @@ struct ListCommand: AsyncParsableCommand {
         print(list.mounts.isEmpty ? "no jobs" : list.mounts.map(\.listLine).joined(separator: "\n"))
     }
 }
+
+extension MountStatus {
+    /// The line `scorpio list` prints for a job.
+    var listLine: String {
+        "\(jobID ?? mountID)\t\(state)\t\(mountpoint)\t\(driver)\t\(base)"
+    }
+}

@@ -16,15 +16,6 @@ struct RevisionOptions: ParsableArguments {
     }
 }
 
-extension ArgumentHelp {
-    static var source: ArgumentHelp { ArgumentHelp("Source kind: git, dir or mega (config key source).", valueName: "kind") }
-    static var repository: ArgumentHelp {
-        ArgumentHelp("Git repository: a work tree, a directory in one, or a bare repository (default: the one containing the current directory).", valueName: "path")
-    }
-    static var revision: ArgumentHelp { ArgumentHelp("Revision: HEAD, a branch, a tag, a commit id, main~3 …", valueName: "rev") }
-    static var directory: ArgumentHelp { ArgumentHelp("Directory served by the dir source.", valueName: "path") }
-}
-
 extension BaseSelection {
     /// The configuration's base with the command line's choices over it.
     init(config: ScorpioConfig, source: TreeSourceKind?, repo: String?, rev: String?, dir: String?) {
@@ -35,9 +26,4 @@ extension BaseSelection {
         if let rev { revision = rev }
         if let dir { directory = FilePath(dir) }
     }
-}
-
-extension TreeSourceKind: ExpressibleByArgument {
-    public static var allValueStrings: [String] { rawValues }
-    public static var allValueDescriptions: [String: String] { [:] }
 }

@@ -20,9 +20,22 @@ extension ArgumentHelp {
     static var daemon: ArgumentHelp {
         ArgumentHelp("Go through the daemon at this URL (http://127.0.0.1:2726); its token is api_token or SCORPIO_DAEMON_TOKEN.", valueName: "url")
     }
+
+    /// The tree to serve, declared by ``RevisionOptions`` and ``BaseSourceOptions``.
+    static var source: ArgumentHelp { ArgumentHelp("Source kind: git, dir or mega (config key source).", valueName: "kind") }
+    static var repository: ArgumentHelp {
+        ArgumentHelp("Git repository: a work tree, a directory in one, or a bare repository (default: the one containing the current directory).", valueName: "path")
+    }
+    static var revision: ArgumentHelp { ArgumentHelp("Revision: HEAD, a branch, a tag, a commit id, main~3 …", valueName: "rev") }
+    static var directory: ArgumentHelp { ArgumentHelp("Directory served by the dir source.", valueName: "path") }
 }
 
 extension UnionDriver: ExpressibleByArgument {
+    public static var allValueStrings: [String] { rawValues }
+    public static var allValueDescriptions: [String: String] { [:] }
+}
+
+extension TreeSourceKind: ExpressibleByArgument {
     public static var allValueStrings: [String] { rawValues }
     public static var allValueDescriptions: [String: String] { [:] }
 }

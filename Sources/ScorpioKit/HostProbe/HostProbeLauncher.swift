@@ -1,4 +1,6 @@
+import CSyscalls
 import Foundation
+import Glibc
 import SystemPackage
 
 /// Runs a `HostProbe` in a new process of the `scorpio` executable and reads what it saw.
@@ -16,26 +18,45 @@ public struct HostProbeLauncher: Sendable {
         return HostProbeLauncher(executable: FilePath(path))
     }
 
+    /// Runs `probe` and waits for it. The process is spawned and waited for by this thread alone (no
+    /// Foundation `Process`, whose watcher thread would stay): a `scorpio mount` that probes its
+    /// driver must still be able to fork its background server afterwards.
     public func run(_ probe: HostProbe, argument: String? = nil) -> HostProbeOutcome {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: executable.string)
-        process.arguments = [HostProbe.command, probe.rawValue] + (argument.map { [$0] } ?? [])
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = output
-        process.standardInput = FileHandle.nullDevice
-        do {
-            try process.run()
-        } catch {
-            return .failed("cannot start \(executable.string): \(error.localizedDescription)")
+        let arguments = [executable.string, HostProbe.command, probe.rawValue] + (argument.map { [$0] } ?? [])
+        var ends: [Int32] = [0, 0]
+        guard pipe2(&ends, O_CLOEXEC) == 0 else { return .failed("cannot start \(executable.string): pipe: \(Errno(rawValue: errno))") }
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_addopen(&actions, STDIN_FILENO, "/dev/null", O_RDONLY, 0)
+        posix_spawn_file_actions_adddup2(&actions, ends[1], STDOUT_FILENO)
+        posix_spawn_file_actions_adddup2(&actions, ends[1], STDERR_FILENO)
+        let argv: [UnsafeMutablePointer<CChar>?] = arguments.map { strdup($0) } + [nil]
+        defer { argv.forEach { free($0) } }
+        var pid = pid_t()
+        let spawned = posix_spawn(&pid, arguments[0], &actions, nil, argv, environ)
+        close(ends[1])
+        defer { close(ends[0]) }
+        guard spawned == 0 else { return .failed("cannot start \(executable.string): \(Errno(rawValue: spawned))") }
+        let detail = String(decoding: Self.readAll(ends[0]), as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+        var status: Int32 = 0
+        while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
+        let signal = status & 0x7f
+        if signal != 0 {
+            return .failed("probe process killed by signal \(signal)" + (detail.isEmpty ? "" : ": \(detail)"))
         }
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        let detail = String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
-        let succeeded = process.terminationReason == .exit && process.terminationStatus == 0
-        if process.terminationReason == .uncaughtSignal {
-            return .failed("probe process killed by signal \(process.terminationStatus)" + (detail.isEmpty ? "" : ": \(detail)"))
+        let exitStatus = (status >> 8) & 0xff
+        return HostProbeOutcome(succeeded: exitStatus == 0, detail: detail.isEmpty ? "probe exited with status \(exitStatus)" : detail)
+    }
+
+    private static func readAll(_ descriptor: Int32) -> [UInt8] {
+        var bytes: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 4096)
+        while true {
+            let count = read(descriptor, &chunk, chunk.count)
+            if count < 0 && errno == EINTR { continue }
+            if count <= 0 { return bytes }
+            bytes += chunk[..<count]
         }
-        return HostProbeOutcome(succeeded: succeeded, detail: detail.isEmpty ? "probe exited with status \(process.terminationStatus)" : detail)
     }
 }

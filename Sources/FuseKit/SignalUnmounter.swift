@@ -39,8 +39,11 @@ public enum SignalUnmounter {
     /// The terminating signal that arrived, if one did.
     public static var receivedSignal: Int32? { received.withLock { $0 } }
 
+    /// The signals ``install(signals:)`` handles unless told otherwise.
+    public static let terminatingSignals: [Int32] = [SIGINT, SIGTERM, SIGHUP]
+
     /// Handles `signals` from now on; a second call changes nothing.
-    public static func install(signals: [Int32] = [SIGINT, SIGTERM, SIGHUP]) {
+    public static func install(signals: [Int32] = terminatingSignals) {
         installed.withLock { installed in
             guard !installed else { return }
             var ends: [Int32] = [-1, -1]

@@ -4,9 +4,9 @@ import ScorpioKit
 
 /// A command whose mount is served, unless asked otherwise, from a background process.
 protocol BackgroundServing: AsyncParsableCommand {
-    /// Whether this invocation hands its mount to a background process (rather than serving it from
-    /// this one, or asking a daemon).
-    var servesInBackground: Bool { get }
+    /// Whether this invocation forks the background process that mounts and serves right after
+    /// parsing (rather than serving from this process, asking a daemon, or forking later itself).
+    var forksAtLaunch: Bool { get }
     /// What the caller prints once the background process `pid` reported `ready` after `elapsed`.
     func announcement(ready: String, pid: pid_t, elapsed: Duration) -> String?
     /// Whether this invocation mounts and serves from this process (or its background child) rather
@@ -26,11 +26,12 @@ extension BackgroundServing {
 /// The fork of a background mount, done first thing while the process has one thread: the child goes
 /// on to run the command (which mounts and reports), the caller waits for the report and exits.
 enum BackgroundLaunch {
-    /// Returns the parsed command for this process to run (nil when the arguments do not parse), or
-    /// ends the process once the background server has reported.
+    /// Returns the parsed command for this process to run (nil when `ScorpioCommand` must parse the
+    /// arguments itself: help, a completion script, an error), or ends the process once the
+    /// background server has reported.
     static func forkIfRequested(_ arguments: [String]) -> ParsableCommand? {
-        guard let parsed = try? ScorpioCommand.parseAsRoot(arguments) else { return nil }
-        guard let command = parsed as? any BackgroundServing, command.servesInBackground else { return parsed }
+        guard let parsed = ParsingRoot.command(from: arguments) else { return nil }
+        guard let command = parsed as? any BackgroundServing, command.forksAtLaunch else { return parsed }
         let started = ContinuousClock.now
         do {
             switch try BackgroundServer.fork() {

@@ -17,6 +17,9 @@ struct BaseHostCommand: ParsableCommand {
     var reportFD: Int32?
 
     func run() throws {
+        // The job that started this process is not left a child to reap when the base ends: the
+        // process that job may hand its mount to must start single-threaded, with no reaper.
+        try BackgroundServer.leaveParent()
         try MountFailure.mapping { try SharedBaseServer.serve(directory: FilePath(directory), report: reportFD) }
     }
 }

@@ -31,7 +31,7 @@ struct BaseMountCommand: BackgroundServing {
     @Flag(help: "Serve from this process until interrupted instead of in the background.")
     var foreground = false
 
-    var servesInBackground: Bool { !foreground }
+    var forksAtLaunch: Bool { !foreground }
 
     func serveHere() throws {
         let config = try global.loadConfigAndStartLogging().config

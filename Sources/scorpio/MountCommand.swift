@@ -68,18 +68,35 @@ struct MountCommand: BackgroundServing {
         if let client = try DaemonClient.named(daemon, config: config) { try await mountThroughDaemon(client) }
     }
 
-    var servesInBackground: Bool { !foreground && servesHere }
+    /// It forks once it knows its driver: see ``serveHere()``.
+    var forksAtLaunch: Bool { false }
 
     var servesHere: Bool { daemon == nil }
 
+    /// Mounts the job and serves it, from this process with --foreground, else from a background one:
+    /// with the fuse driver the background process is forked first and mounts, as `scorpio overlay`'s
+    /// is; with the kernel driver this process mounts and then hands the mount to a process forked at
+    /// that point, so the caller waits for no other process.
     func serveHere() throws {
+        let started = ContinuousClock.now
+        if !foreground { BackgroundServer.noteInheritedDescriptors() }
         let config = try global.loadConfigAndStartLogging().config
         let job = try jobID.map { text throws(ManagerError) in try JobID.validated(text) } ?? JobID.generate()
-        try MountFailure.mapping { try serve(job, config: config) }
+        let choice = DriverChoice(config.unionDriver, requested: driver, config: config)
+        if !foreground, choice.kind != .kernel, case .caller(let pid, let ready) = try BackgroundServer.fork() {
+            announce(ready, pid: pid, since: started)
+        }
+        try MountFailure.mapping { try serve(job, config: config, choice: choice, handingOver: !foreground && choice.kind == .kernel, since: started) }
     }
 
     func announcement(ready: String, pid: pid_t, elapsed: Duration) -> String? {
         "scorpio: \(ready), ready in \(elapsed.milliseconds) ms"
+    }
+
+    /// The caller's last words: the background process `pid` serves the job.
+    private func announce(_ ready: String, pid: pid_t, since started: ContinuousClock.Instant) -> Never {
+        if let line = announcement(ready: ready, pid: pid, elapsed: ContinuousClock.now - started) { print(line) }
+        Glibc.exit(ScorpioExitStatus.success.rawValue)
     }
 
     private func mountThroughDaemon(_ client: DaemonClient) async throws {
@@ -89,22 +106,63 @@ struct MountCommand: BackgroundServing {
         print("scorpio: \(name)mounted at \(created.mountpoint) in \((ContinuousClock.now - started).milliseconds) ms (mount_id \(created.mountID))")
     }
 
-    private func serve(_ job: JobID, config: ScorpioConfig) throws {
-        let choice = DriverChoice(config.unionDriver, requested: driver, config: config)
+    /// `handingOver`: this process mounts, then forks the background process that serves the job.
+    private func serve(_ job: JobID, config: ScorpioConfig, choice: DriverChoice, handingOver: Bool, since started: ContinuousClock.Instant) throws {
         let manager = try JobManagement.manager(config: config, base: base.selection(config: config), driver: choice.kind)
-        SignalUnmounter.onSignal { manager.unmountAll(keepUpper: true) }
-        SignalUnmounter.install()
         var spec = base.jobSpec(cl: cl)
         spec.owner = user.flatMap(FileOwner.init)
-        let record = try manager.mountJob(job, at: at.map { FilePath($0) }, spec: spec, server: .mount)
-        let detail = "\(record.driver) driver (\(choice.reason)), base \(record.base)"
-        if !BackgroundServer.reportReady("job \(job) mounted at \(record.mountpoint) (\(detail))") {
-            print("scorpio: serving job \(job) at \(record.mountpoint) (\(detail))")
+        let target = at.map { FilePath($0) }
+        let record: MountRecord
+        if handingOver {
+            // Until the background process handles them, terminating signals wait: the job is
+            // mounted and served whatever the caller receives meanwhile.
+            let previous = SignalMask.blocking(SignalUnmounter.terminatingSignals)
+            let mounted = try manager.mountJob(job, at: target, spec: spec, server: .mount, handingOver: true)
+            switch try handOver(mounted, of: manager) {
+            case .caller(let pid):
+                announce("job \(job) mounted at \(mounted.mountpoint) (\(description(of: mounted, choice)))", pid: pid, since: started)
+            case .server:
+                record = mounted
+                SignalUnmounter.onSignal { manager.unmountAll(keepUpper: true) }
+                SignalUnmounter.install()
+                SignalMask.restore(previous)
+            }
+        } else {
+            SignalUnmounter.onSignal { manager.unmountAll(keepUpper: true) }
+            SignalUnmounter.install()
+            record = try manager.mountJob(job, at: target, spec: spec, server: .mount)
+            let detail = description(of: record, choice)
+            if !BackgroundServer.reportReady("job \(job) mounted at \(record.mountpoint) (\(detail))") {
+                print("scorpio: serving job \(job) at \(record.mountpoint) (\(detail))")
+            }
         }
         // Served until `scorpio umount` unmounts it (and records it), or a signal ends it (the handler
         // unmounts and records it, keeping the upper).
         MountTable.waitUntilUnmounted(FilePath(record.mountpoint))
         SignalUnmounter.exitIfSignalled()
     }
-}
 
+    /// Forks the background process that serves `record`'s job and records it as the job's server.
+    /// Should either fail, the job is unmounted again (by the background process, when it runs).
+    private func handOver(_ record: MountRecord, of manager: AntaresManager) throws -> BackgroundServer.HandOver {
+        let side: BackgroundServer.HandOver
+        do {
+            side = try BackgroundServer.handOver()
+        } catch {
+            _ = try? manager.unmountJob(record.jobID)
+            throw error
+        }
+        guard case .caller(let pid) = side else { return side }
+        do {
+            try manager.handOver(record, to: pid)
+        } catch {
+            kill(pid, SIGTERM)
+            throw error
+        }
+        return side
+    }
+
+    private func description(of record: MountRecord, _ choice: DriverChoice) -> String {
+        "\(record.driver) driver (\(choice.reason)), base \(record.base)"
+    }
+}

@@ -48,7 +48,7 @@ struct OverlayCommand: BackgroundServing {
     @Flag(name: [.short, .customLong("foreground")], help: "Serve from this process instead of the background.")
     var foreground = false
 
-    var servesInBackground: Bool { !foreground }
+    var forksAtLaunch: Bool { !foreground }
 
     /// Bad `-o` options are refused while parsing: before any fork, with this command's usage.
     func validate() throws {

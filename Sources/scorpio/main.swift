@@ -25,9 +25,9 @@ var arguments = Array(CommandLine.arguments.dropFirst())
 if CommandLine.arguments.first.map({ $0.split(separator: "/").last == "scorpio-overlay" }) == true {
     arguments = ["overlay"] + OverlayInvocation.arguments(fromMountHelper: arguments)
 }
-// Still single-threaded: a mount served in the background forks here. The caller waits for the
-// background process's report and exits; the background process goes on to run the command, parsed
-// once.
+// Still single-threaded: a mount served in the background forks here (`scorpio mount` forks later, once
+// it knows its driver). The caller waits for the background process's report and exits; the
+// background process goes on to run the command, parsed once.
 let parsed = BackgroundLaunch.forkIfRequested(arguments)
 if let served = parsed as? any BackgroundServing, served.servesHere { CommandLineTool.run(served.serveHere) }
 if let parsed, !(parsed is AsyncParsableCommand) { CommandLineTool.run(parsed) }

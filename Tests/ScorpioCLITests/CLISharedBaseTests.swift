@@ -103,6 +103,38 @@ struct CLISharedBaseTests {
         }
     }
 
+    /// A background kernel-driver mount is made by the command itself, then handed to a process forked
+    /// after it: the one the job's record and its lease name, which holds the lease and none of the
+    /// caller's descriptors. The base's server the command started on the way is not left a child of
+    /// that process (which would have to reap it, on a thread of its own).
+    @Test func aKernelMountIsHandedToTheProcessItsRecordAndLeaseName() throws {
+        try withBases(linger: 60) { scorpio, directory, repository in
+            // Descriptor 3 is a pipe to `cat`: the shell goes on only once every holder has closed it.
+            let mount = "'\(scorpio.executable)' --config-path '\(directory)/scorpio.toml' mount handed --driver kernel"
+            let mounted = sh("cd '\(repository)' && timeout 20 sh -c \"\(mount) 3>&1 >/dev/null | cat\"")
+            try #require(mounted.status == 0, "the caller's pipe is let go (status \(mounted.status), 124: still held)")
+            defer { _ = try? scorpio.run(["umount", "handed"]) }
+
+            let state = try contents(of: directory.appending("antares/state.toml"))
+            let pidLine = try #require(state.split(separator: "\n").first { $0.hasPrefix("pid = ") })
+            let server = try #require(Int32(pidLine.dropFirst("pid = ".count)))
+            #expect(kill(server, 0) == 0, "the recorded server \(server) serves")
+            #expect(state.contains("state = \"Ready\""), "\(state)")
+            let base = try #require(try bases(scorpio).first)
+            #expect(base.leases == ["\(server) job handed"], "the lease names the serving process: \(base.leases)")
+            let basePID = try #require(base.server_pid)
+            let stat = (try? contents(of: FilePath("/proc/\(basePID)/stat"))) ?? ""
+            let parent = stat.split(separator: ")").last?.split(separator: " ").dropFirst().first.flatMap { Int32($0) }
+            #expect(parent != nil && parent != server, "the base's server is not the job server's child: parent \(parent ?? -1)")
+
+            #expect(kill(server, SIGKILL) == 0)
+            #expect(try waitUntil { try bases(scorpio).first?.leases.isEmpty ?? true }, "the lease went with the process that held it")
+            let listed = try scorpio.run(["list"]).standardOutput
+            #expect(listed.contains("its serving process \(server) is gone"), "\(listed)")
+            #expect(mountpoints(under: directory.appending("antares/mnt")).isEmpty, "no dead mount is left")
+        }
+    }
+
     @Test func aKilledJobLetsGoOfItsLeaseAndTheBaseEndsWithTheLast() throws {
         try withBases { scorpio, directory, _ in
             let mounted = try scorpio.run(["mount", "doomed", "--driver", "fuse"])

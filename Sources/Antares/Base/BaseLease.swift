@@ -1,3 +1,4 @@
+import Glibc
 import SystemPackage
 
 /// A read-only base mounted as a directory, held for a job for as long as the lease object lives:
@@ -10,8 +11,13 @@ public protocol BaseLease: AnyObject, Sendable {
     var identity: String { get }
     /// The base's dictionary, when this process holds one that shows what the mount shows.
     var dictionary: BaseDictionary? { get }
+    /// The lease is held from now on by process `pid`, forked from this one after the mount (this one
+    /// goes): for what the lease tells of its holder.
+    func handedOver(to pid: pid_t)
 }
 
 extension BaseLease {
     public var dictionary: BaseDictionary? { nil }
+
+    public func handedOver(to pid: pid_t) {}
 }

@@ -64,10 +64,12 @@ public final class AntaresManager: Sendable {
 
     /// Mounts job `id` (a new id when nil) at `mountpoint` (default `{mount_root}/{job}`); `server`
     /// records what kind of process this is, which tells another process's `unmountJob` whether to wait
-    /// for it or leave the job to it.
+    /// for it or leave the job to it. `handingOver`: the mounted job stays recorded as provisioning, by
+    /// this process, until ``handOver(_:to:)`` names the process that serves it.
     @discardableResult
     public func mountJob(
-        _ id: JobID? = nil, at mountpoint: FilePath? = nil, spec: JobSpec = JobSpec(), server: JobServer = .mount
+        _ id: JobID? = nil, at mountpoint: FilePath? = nil, spec: JobSpec = JobSpec(), server: JobServer = .mount,
+        handingOver: Bool = false
     ) throws(ManagerError) -> MountRecord {
         let job = id ?? JobID.generate()
         let target = mountpoint ?? paths.mountpoint(job)
@@ -107,6 +109,21 @@ public final class AntaresManager: Sendable {
             try? save(record)
             throw .union(error)
         }
+        if handingOver { return record }
+        record.state = .ready
+        try save(record)
+        return record
+    }
+
+    /// Records the job of `record` (what `mountJob` returned, mounted with `handingOver`) as ready and
+    /// served by process `pid`, forked from this one after the mount, so it holds the job's locks and
+    /// mounts too.
+    @discardableResult
+    public func handOver(_ record: MountRecord, to pid: pid_t) throws(ManagerError) -> MountRecord {
+        live.withLock { $0[record.jobID] }?.lease.handedOver(to: pid)
+        var record = record
+        record.pid = pid
+        record.serverStart = ProcessStart.of(pid)
         record.state = .ready
         try save(record)
         return record

@@ -3,10 +3,12 @@ import Glibc
 import Synchronization
 import SystemPackage
 
-/// Serving a mount from a background process, the way FUSE tools do: the command forks while it is
-/// still single-threaded; the child becomes a new session with its output detached and serves, and
-/// the caller returns once the child reports the mount ready (or why it failed) over a pipe. Forking
-/// rather than starting the binary again saves a whole process start from every mount.
+/// Serving a mount from a background process, the way FUSE tools do. Either the command forks while
+/// it is still single-threaded, the child becomes a new session with its output detached and mounts,
+/// and the caller returns once the child reports the mount ready (or why it failed) over a pipe
+/// (``fork()``); or the command mounts first and then hands the mount over to a child forked at that
+/// point, returning at once (``handOver()``), which spares the caller the wait for another process.
+/// Forking rather than starting the binary again saves a whole process start from every mount.
 public enum BackgroundServer {
     /// Which side of the fork the caller is on.
     public enum Side: Sendable {
@@ -17,14 +19,53 @@ public enum BackgroundServer {
         case caller(pid: pid_t, ready: String)
     }
 
+    /// Which side of ``handOver()`` the caller is on.
+    public enum HandOver: Sendable {
+        /// The background process: it serves what the caller mounted.
+        case server
+        /// The caller, which goes on without the mount: `pid` serves it now.
+        case caller(pid: pid_t)
+    }
+
     /// The background process's end of the report pipe until it has reported.
     private static let pendingReport = Mutex<Int32?>(nil)
+
+    /// The descriptors above stderr this process was started with (nil until noted).
+    private static let inherited = Mutex<[Int32]?>(nil)
+
+    /// Notes which descriptors above stderr the process was started with, for ``handOver()`` to close
+    /// in the background process: a caller waiting for EOF on a pipe it gave us would otherwise wait
+    /// for as long as the mount lives. To be called before the process opens anything.
+    public static func noteInheritedDescriptors() {
+        let open = OpenDescriptors.list().filter { $0 > STDERR_FILENO }
+        inherited.withLock { $0 = open }
+    }
+
+    /// Forks the background process that serves what this one has mounted, and returns on both sides
+    /// without waiting: the mount is ready. The background process detaches as ``fork()``'s does but
+    /// keeps what this process opened itself (the mount's locks and handles), closing only the
+    /// descriptors noted by ``noteInheritedDescriptors()``, and keeps this thread's signal mask (a
+    /// signal the caller blocks waits until the background process handles it). Only for a
+    /// single-threaded process.
+    public static func handOver() throws(BackgroundServerError) -> HandOver {
+        try waitUntilSingleThreaded()
+        var all = sigset_t(), previous = sigset_t()
+        sigfillset(&all)
+        sigprocmask(SIG_SETMASK, &all, &previous)
+        let pid = Glibc.fork()
+        if pid != 0 { sigprocmask(SIG_SETMASK, &previous, nil) }
+        if pid < 0 { throw .spawnFailed(Errno(rawValue: errno)) }
+        guard pid == 0 else { return .caller(pid: pid) }
+        newSession(signalMask: previous)
+        for descriptor in inherited.withLock({ $0 }) ?? [] { close(descriptor) }
+        return .server
+    }
 
     /// Forks the background process and, on the caller's side, waits for its report. Only for a
     /// single-threaded process: a fork copies just the calling thread, so any lock another thread held
     /// would stay held in the child forever.
     public static func fork() throws(BackgroundServerError) -> Side {
-        if let threads = ThreadCount.current(), threads > 1 { throw .multithreaded(threads) }
+        try waitUntilSingleThreaded()
         var ends: [Int32] = [0, 0]
         guard pipe2(&ends, O_CLOEXEC) == 0 else { throw .spawnFailed(Errno(rawValue: errno)) }
         // Signals wait until the child has left the caller's session (a Ctrl-C meant for the caller
@@ -55,6 +96,16 @@ public enum BackgroundServer {
         while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
         if let failure = Failure(report: report) { throw .failed(failure.message, failure.status) }
         throw .failed("the background process ended (status \(status)) without a report", .mountFailure)
+    }
+
+    /// Goes on in a child of this process while this one ends at once: whoever started this process
+    /// has no child of its own to reap for as long as the work lasts (init reaps it). Only for a
+    /// single-threaded process.
+    public static func leaveParent() throws(BackgroundServerError) {
+        try waitUntilSingleThreaded()
+        let pid = Glibc.fork()
+        if pid < 0 { throw .spawnFailed(Errno(rawValue: errno)) }
+        if pid > 0 { _exit(ScorpioExitStatus.success.rawValue) }
     }
 
     /// In the background process: the mount is ready; `message` is for the caller to show. False when
@@ -90,17 +141,34 @@ public enum BackgroundServer {
     /// A new session with /dev/null for stdio, no signal blocked, and nothing else the caller had open:
     /// a caller waiting for EOF on a pipe it gave us would otherwise wait for as long as the mount lives.
     private static func detachFromCaller(keeping report: Int32) {
+        var empty = sigset_t()
+        sigemptyset(&empty)
+        newSession(signalMask: empty)
+        closeRange(from: STDERR_FILENO + 1, to: report - 1)
+        closeRange(from: report + 1, to: nil)
+    }
+
+    /// Returns once this process has one thread, or throws if it still has more after 0.1 s. A thread
+    /// that was joined may still count for a moment: the kernel wakes its joiner before the thread has
+    /// quite left the process.
+    private static func waitUntilSingleThreaded() throws(BackgroundServerError) {
+        for attempt in 0...1000 {
+            guard let threads = ThreadCount.current(), threads > 1 else { return }
+            if attempt == 1000 { throw .multithreaded(threads) }
+            usleep(100)
+        }
+    }
+
+    /// A new session with /dev/null for stdio and `signalMask` as its signal mask.
+    private static func newSession(signalMask: sigset_t) {
         setsid()
         let null = open("/dev/null", O_RDWR)
         if null >= 0 {
             for standard in [STDIN_FILENO, STDOUT_FILENO, STDERR_FILENO] { dup2(null, standard) }
             if null > STDERR_FILENO { close(null) }
         }
-        closeRange(from: STDERR_FILENO + 1, to: report - 1)
-        closeRange(from: report + 1, to: nil)
-        var empty = sigset_t()
-        sigemptyset(&empty)
-        sigprocmask(SIG_SETMASK, &empty, nil)
+        var mask = signalMask
+        sigprocmask(SIG_SETMASK, &mask, nil)
     }
 
     /// Closes descriptors `first...last` (`last` nil: every one from `first` on).

@@ -18,6 +18,7 @@ public final class SharedBaseLease: BaseLease {
     public let dictionary: BaseDictionary?
     private let file: FilePath
     private let lock: FileLock
+    private let holder: String
 
     private static let counter = Atomic<UInt64>(0)
 
@@ -30,8 +31,9 @@ public final class SharedBaseLease: BaseLease {
         let name = "\(getpid())-\(Self.counter.add(1, ordering: .relaxed).newValue)-\(UInt32.random(in: 0...UInt32.max))"
         let pending = directory.path.appending(".lease-\(name)")
         let held = try FileLock(pending, exclusive: true)
-        _ = "\(getpid()) \(holder)\n".withCString { write(held.descriptor, $0, strlen($0)) }
+        Self.describe(held.descriptor, pid: getpid(), holder: holder)
         lock = held
+        self.holder = holder
         file = directory.leases.appending(name)
         guard rename(pending.string, file.string) == 0 else {
             let error = Errno(rawValue: errno)
@@ -47,4 +49,15 @@ public final class SharedBaseLease: BaseLease {
     }
 
     deinit { unlink(file.string) }
+
+    public func handedOver(to pid: pid_t) {
+        Self.describe(lock.descriptor, pid: pid, holder: holder)
+    }
+
+    /// Writes `PID HOLDER` as the lease file's whole text (what `scorpio base list` shows of it).
+    private static func describe(_ descriptor: Int32, pid: pid_t, holder: String) {
+        let text = Array("\(pid) \(holder)\n".utf8)
+        let written = text.withUnsafeBytes { pwrite(descriptor, $0.baseAddress, $0.count, 0) }
+        if written == text.count { ftruncate(descriptor, off_t(text.count)) }
+    }
 }

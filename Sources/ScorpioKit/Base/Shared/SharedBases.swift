@@ -115,19 +115,15 @@ public struct SharedBases: Sendable {
             if worker == 0 { reported.withLock { $0 = readReport(reportEnd) } } else { alongside?() }
         }
         let report = reported.withLock { $0 }
+        // The spawned process forks the server and ends at once (`scorpio base host`), so this one
+        // has no child to reap later, nor a thread to do it.
+        var status: Int32 = 0
+        while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
         guard report.hasPrefix("ready") else {
-            var status: Int32 = 0
-            while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
             let log = (try? String(contentsOfFile: directory.log.string, encoding: .utf8)) ?? ""
             let reason = report.isEmpty ? log.split(separator: "\n").suffix(3).joined(separator: "; ") : report
             directory.removeRemains()
-            throw SharedBaseError.cannotStart(directory.path, reason.isEmpty ? "its server ended (status \(status))" : reason)
-        }
-        // The server is the child of this process until it is reaped; reap it when it ends without
-        // blocking this process on it.
-        Thread.detachNewThread {
-            var status: Int32 = 0
-            while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
+            throw SharedBaseError.cannotStart(directory.path, reason.isEmpty ? "its server ended without a word (status \(status))" : reason)
         }
     }
 

@@ -116,7 +116,7 @@ struct MountCommand: BackgroundServing {
         if handingOver {
             // Until the background process handles them, terminating signals wait: the job is
             // mounted and served whatever the caller receives meanwhile.
-            let previous = SignalMask.blocking(SignalUnmounter.terminatingSignals)
+            SignalMask.block(SignalUnmounter.terminatingSignals)
             let mounted = try manager.mountJob(job, at: target, spec: spec, server: .mount, handingOver: true)
             switch try handOver(mounted, of: manager) {
             case .caller(let pid):
@@ -125,7 +125,8 @@ struct MountCommand: BackgroundServing {
                 record = mounted
                 SignalUnmounter.onSignal { manager.unmountAll(keepUpper: true) }
                 SignalUnmounter.install()
-                SignalMask.restore(previous)
+                // No signal blocked, as in a server forked before its mount.
+                SignalMask.unblockAll()
             }
         } else {
             SignalUnmounter.onSignal { manager.unmountAll(keepUpper: true) }

@@ -1,19 +1,19 @@
 import Glibc
 
-/// The calling thread's signal mask, changed for a while.
+/// The calling thread's signal mask.
 public enum SignalMask {
-    /// Blocks `signals` on this thread and returns the mask it had, for ``restore(_:)``.
-    public static func blocking(_ signals: [Int32]) -> sigset_t {
-        var blocked = sigset_t(), previous = sigset_t()
+    /// Blocks `signals` on this thread, besides those it blocks already.
+    public static func block(_ signals: [Int32]) {
+        var blocked = sigset_t()
         sigemptyset(&blocked)
         for signal in signals { sigaddset(&blocked, signal) }
-        sigprocmask(SIG_BLOCK, &blocked, &previous)
-        return previous
+        sigprocmask(SIG_BLOCK, &blocked, nil)
     }
 
-    /// Gives this thread back the mask `blocking` returned.
-    public static func restore(_ mask: sigset_t) {
-        var mask = mask
-        sigprocmask(SIG_SETMASK, &mask, nil)
+    /// Blocks no signal on this thread from now on.
+    public static func unblockAll() {
+        var empty = sigset_t()
+        sigemptyset(&empty)
+        sigprocmask(SIG_SETMASK, &empty, nil)
     }
 }

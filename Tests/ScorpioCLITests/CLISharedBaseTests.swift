@@ -179,6 +179,29 @@ struct CLISharedBaseTests {
         }
     }
 
+    /// A base whose directories are removed from under it (its mount detached, as a test's or a
+    /// host's cleanup does) ends without making them again: no lock file is left behind.
+    @Test func aBaseWhoseRootIsRemovedEndsWithoutMakingItAgain() throws {
+        try withBases(linger: 60) { scorpio, directory, _ in
+            #expect(try scorpio.run(["run", "--clean", "--", "true"]).status == 0)
+            let server = try #require(try bases(scorpio).first?.server_pid)
+            let root = directory.appending("antares/bases")
+            // Stopped meanwhile, the server finds its mount gone only once the root is too.
+            kill(server, SIGSTOP)
+            detachMounts(under: root)
+            let removed = sh("rm -rf '\(root)' 2>&1")
+            kill(server, SIGCONT)
+            try #require(removed.status == 0, "\(removed.output)")
+            // Ended: gone, or a zombie until whoever adopted it reaps it.
+            let ended = waitUntil {
+                let stat = (try? contents(of: FilePath("/proc/\(server)/stat"))) ?? ""
+                return stat.isEmpty || stat.split(separator: ")").last?.split(separator: " ").first == "Z"
+            }
+            #expect(ended, "the base's server \(server) ends")
+            #expect(!FileManager.default.fileExists(atPath: root.string), "\(root) is not made again")
+        }
+    }
+
     @Test func aSourceErrorBehindAnEIOIsInTheBasesLog() throws {
         try withBases(linger: 60) { scorpio, directory, repository in
             #expect(try scorpio.run(["run", "--clean", "--", "true"]).status == 0)

@@ -38,9 +38,10 @@ struct SharedBaseDirectory: Sendable {
         return names.filter { !$0.hasSuffix(".lock") && !$0.hasSuffix(".log") && !$0.hasPrefix(".") }.sorted().map { SharedBaseDirectory(root: root, key: $0) }
     }
 
-    /// Runs `body` holding the base's creation lock.
-    func withCreationLock<T>(_ body: () throws -> T) throws -> T {
-        try FileManager.default.createDirectory(atPath: root.string, withIntermediateDirectories: true)
+    /// Runs `body` holding the base's creation lock. `creatingRoot` false: a root that is gone (its
+    /// directories removed from under a base's server) is not made again, and the call throws.
+    func withCreationLock<T>(creatingRoot: Bool = true, _ body: () throws -> T) throws -> T {
+        if creatingRoot { try FileManager.default.createDirectory(atPath: root.string, withIntermediateDirectories: true) }
         let lock = try FileLock(creationLock, exclusive: true)
         return try withExtendedLifetime(lock) { try body() }
     }

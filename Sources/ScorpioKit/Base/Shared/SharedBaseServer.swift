@@ -70,18 +70,30 @@ public enum SharedBaseServer {
             // Leases are taken under the creation lock: holding it, a count of none stays none.
             // The line is written before the directory (and the server lock in it) goes: whoever waits
             // for the server to end finds it in the log.
-            let ended = (try? directory.withCreationLock { () -> Bool in
-                guard directory.liveLeases().isEmpty else { return false }
-                try? mount.unmount(lazy: true)
-                log("no job held a lease\(stopRequested ? "" : " for \(linger) s"): unmounted")
-                directory.removeRemains()
-                return true
-            }) ?? false
+            let ended: Bool
+            do {
+                ended = try directory.withCreationLock(creatingRoot: false) { () -> Bool in
+                    guard directory.liveLeases().isEmpty else { return false }
+                    try? mount.unmount(lazy: true)
+                    log("no job held a lease\(stopRequested ? "" : " for \(linger) s"): unmounted")
+                    directory.removeRemains()
+                    return true
+                }
+            } catch {
+                // With the base root removed there is nobody left to share the base with.
+                guard FileManager.default.fileExists(atPath: directory.root.string) else {
+                    try? mount.unmount(lazy: true)
+                    log("the base root \(directory.root) is gone: unmounted")
+                    return
+                }
+                ended = false
+            }
             if ended { return }
             stopRequested = false
         }
         log("the mount went away: ending")
-        try? directory.withCreationLock { directory.removeRemains() }
+        // Not under a removed root: making it again would leave its lock file behind.
+        try? directory.withCreationLock(creatingRoot: false) { directory.removeRemains() }
     }
 
     private static func log(_ message: String) {

@@ -3,8 +3,9 @@ import ArgumentParser
 /// `scorpio` again, for parsing a command line that names a command to run.
 ///
 /// Under a root without a super-command name, ArgumentParser parses every command line twice more,
-/// as its own completion-script pseudo-commands, to see whether it asks for a completion script: half
-/// the time of parsing a `scorpio mount`. This root has such a name, so it skips that check. Only help
+/// as its own completion-script pseudo-commands, to see whether it asks for a completion script. This
+/// root has such a name, so it skips that check (a few percent of a `scorpio mount`: the runtime's
+/// conformance lookups those parses made are mostly made by the real parse instead). Only help
 /// and error messages show the name, and those are left to ``ScorpioCommand``: a command line that
 /// asks for help, for a completion script or for the root itself, or that does not parse, gives nil
 /// here and is parsed again under it.

@@ -49,11 +49,7 @@ public enum BackgroundServer {
     /// single-threaded process.
     public static func handOver() throws(BackgroundServerError) -> HandOver {
         try waitUntilSingleThreaded()
-        var all = sigset_t(), previous = sigset_t()
-        sigfillset(&all)
-        sigprocmask(SIG_SETMASK, &all, &previous)
-        let pid = Glibc.fork()
-        if pid != 0 { sigprocmask(SIG_SETMASK, &previous, nil) }
+        let (pid, previous) = forkHoldingSignals()
         if pid < 0 { throw .spawnFailed(Errno(rawValue: errno)) }
         guard pid == 0 else { return .caller(pid: pid) }
         newSession(signalMask: previous)
@@ -68,13 +64,7 @@ public enum BackgroundServer {
         try waitUntilSingleThreaded()
         var ends: [Int32] = [0, 0]
         guard pipe2(&ends, O_CLOEXEC) == 0 else { throw .spawnFailed(Errno(rawValue: errno)) }
-        // Signals wait until the child has left the caller's session (a Ctrl-C meant for the caller
-        // must not reach the child before that).
-        var all = sigset_t(), previous = sigset_t()
-        sigfillset(&all)
-        sigprocmask(SIG_SETMASK, &all, &previous)
-        let pid = Glibc.fork()
-        if pid != 0 { sigprocmask(SIG_SETMASK, &previous, nil) }
+        let pid = forkHoldingSignals().pid
         if pid < 0 {
             let error = Errno(rawValue: errno)
             ends.forEach { close($0) }
@@ -88,7 +78,7 @@ public enum BackgroundServer {
         }
         close(ends[1])
         defer { close(ends[0]) }
-        let report = readAll(ends[0])
+        let report = String(decoding: DescriptorReading.toEnd(ends[0]), as: UTF8.self)
         if report.hasPrefix(readyPrefix) {
             return .caller(pid: pid, ready: String(report.dropFirst(readyPrefix.count)).trimmingNewlines)
         }
@@ -148,6 +138,22 @@ public enum BackgroundServer {
         closeRange(from: report + 1, to: nil)
     }
 
+    /// Forks with every signal blocked; the caller's side gets its mask back at once, the child keeps
+    /// every signal waiting until it has left the caller's session (a Ctrl-C meant for the caller must
+    /// not reach it before that). Returns fork's result and the mask the caller had.
+    private static func forkHoldingSignals() -> (pid: pid_t, previous: sigset_t) {
+        var all = sigset_t(), previous = sigset_t()
+        sigfillset(&all)
+        sigprocmask(SIG_SETMASK, &all, &previous)
+        let pid = Glibc.fork()
+        if pid != 0 {
+            let forkError = errno
+            sigprocmask(SIG_SETMASK, &previous, nil)
+            errno = forkError
+        }
+        return (pid, previous)
+    }
+
     /// Returns once this process has one thread, or throws if it still has more after 0.1 s. A thread
     /// that was joined may still count for a moment: the kernel wakes its joiner before the thread has
     /// quite left the process.
@@ -191,18 +197,6 @@ public enum BackgroundServer {
         }
         close(descriptor)
         return true
-    }
-
-    private static func readAll(_ descriptor: Int32) -> String {
-        var report: [UInt8] = []
-        var chunk = [UInt8](repeating: 0, count: 4096)
-        while true {
-            let count = read(descriptor, &chunk, chunk.count)
-            if count < 0 && errno == EINTR { continue }
-            if count <= 0 { break }
-            report += chunk[..<count]
-        }
-        return String(decoding: report, as: UTF8.self)
     }
 }
 

@@ -38,7 +38,7 @@ public struct HostProbeLauncher: Sendable {
         close(ends[1])
         defer { close(ends[0]) }
         guard spawned == 0 else { return .failed("cannot start \(executable.string): \(Errno(rawValue: spawned))") }
-        let detail = String(decoding: Self.readAll(ends[0]), as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+        let detail = String(decoding: DescriptorReading.toEnd(ends[0]), as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
         var status: Int32 = 0
         while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
         let signal = status & 0x7f
@@ -47,16 +47,5 @@ public struct HostProbeLauncher: Sendable {
         }
         let exitStatus = (status >> 8) & 0xff
         return HostProbeOutcome(succeeded: exitStatus == 0, detail: detail.isEmpty ? "probe exited with status \(exitStatus)" : detail)
-    }
-
-    private static func readAll(_ descriptor: Int32) -> [UInt8] {
-        var bytes: [UInt8] = []
-        var chunk = [UInt8](repeating: 0, count: 4096)
-        while true {
-            let count = read(descriptor, &chunk, chunk.count)
-            if count < 0 && errno == EINTR { continue }
-            if count <= 0 { return bytes }
-            bytes += chunk[..<count]
-        }
     }
 }

@@ -156,15 +156,7 @@ public struct SharedBases: Sendable {
     }
 
     private func readReport(_ descriptor: Int32) -> String {
-        var bytes: [UInt8] = []
-        var chunk = [UInt8](repeating: 0, count: 4096)
-        while true {
-            let count = read(descriptor, &chunk, chunk.count)
-            if count < 0 && errno == EINTR { continue }
-            if count <= 0 { break }
-            bytes += chunk[..<count]
-        }
-        return String(decoding: bytes, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+        String(decoding: DescriptorReading.toEnd(descriptor), as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
     }
 }
 

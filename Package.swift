@@ -187,6 +187,8 @@ let package = Package(
             name: "ConformanceTests",
             dependencies: ["Antares", "Dicfuse", "CSyscalls", "ScorpioTestSupport", .product(name: "SystemPackage", package: "swift-system")]
         ),
+        // The command-line tool's own parsing, in process.
+        .testTarget(name: "ScorpioCommandTests", dependencies: ["scorpio"]),
         // Drives the built `scorpio` binary end to end.
         .testTarget(name: "ScorpioCLITests", dependencies: ["ScorpioKit", "ScorpioTestSupport", "CSyscalls", .product(name: "SystemPackage", package: "swift-system")]),
     ]

@@ -13,6 +13,13 @@ struct BaseSourceOptions: ParsableArguments {
     @Option(help: ArgumentHelp("Serve only this directory of the tree as the root.", valueName: "subdir"))
     var path: String?
 
+    static var quickSyntax: QuickSyntax<BaseSourceOptions> {
+        QuickSyntax(options: [
+            .value("--source") { $0.source = $1 }, .value("--repo") { $0.repo = $1 }, .value("--rev") { $0.rev = $1 }, .value("--dir") { $0.dir = $1 },
+            .value("--path") { $0.path = $1 },
+        ])
+    }
+
     func selection(config: ScorpioConfig) -> BaseSelection {
         var selection = BaseSelection(config: config, source: source, repo: repo, rev: rev, dir: dir)
         if let path { selection.subdirectory = path }

@@ -27,6 +27,14 @@ struct GlobalOptions: ParsableArguments {
     @Option(help: ArgumentHelp("Content store directory (store_path).", valueName: "path"))
     var storePath: String?
 
+    static var quickSyntax: QuickSyntax<GlobalOptions> {
+        QuickSyntax(options: [
+            .value("--config-path") { $0.configPath = $1 }, .value("--log-level") { $0.logLevel = $1 }, .value("--upper-root") { $0.upperRoot = $1 },
+            .value("--cl-root") { $0.clRoot = $1 }, .value("--mount-root") { $0.mountRoot = $1 }, .value("--state-file") { $0.stateFile = $1 },
+            .value("--store-path") { $0.storePath = $1 },
+        ])
+    }
+
     /// The options that set a config key: value, key, flag.
     private var keyFlags: [(value: String?, key: String, flag: String)] {
         [

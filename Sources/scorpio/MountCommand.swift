@@ -5,7 +5,7 @@ import ScorpioKit
 import SystemPackage
 
 /// `scorpio mount [JOB_ID]`: a job's copy-on-write union, served from a background process.
-struct MountCommand: BackgroundServing {
+struct MountCommand: BackgroundServing, QuickParsable {
     static let configuration = CommandConfiguration(
         commandName: "mount",
         abstract: "Mount a job's copy-on-write view of the monorepo (served in the background).",
@@ -51,6 +51,16 @@ struct MountCommand: BackgroundServing {
 
     @Option(help: .daemon)
     var daemon: String?
+
+    static var quickSyntax: QuickSyntax<MountCommand> {
+        BaseSourceOptions.quickSyntax.within(\.base) { $0.base = $1 } + QuickSyntax(
+            options: [
+                .value("--cl") { $0.cl = $1 }, .value("--at") { $0.at = $1 }, .value("--driver") { $0.driver = $1 },
+                .value("--user") { $0.user = $1 }, .flag("--foreground") { $0.foreground = $1 }, .value("--daemon") { $0.daemon = $1 },
+            ],
+            argument: { $0.jobID = $1 }
+        )
+    }
 
     func validate() throws {
         if let user, FileOwner(user) == nil { throw ValidationError("--user \(user): expected UID:GID, e.g. 1000:1000") }

@@ -30,7 +30,7 @@ struct ParsingRoot: ParsableCommand {
     }
 
     /// The commands whose plain command lines ``QuickParsable`` reads.
-    static let quickParsable: [any QuickParsable.Type] = [MountCommand.self]
+    static let quickParsable: [any QuickParsable.Type] = [MountCommand.self, RunCommand.self]
 
     /// Every subcommand type under the root, at any depth (what is not among them, such as
     /// ArgumentParser's own help command, is not ours to run). An array: a set would cost the first

@@ -5,7 +5,7 @@ import ScorpioKit
 import SystemPackage
 
 /// `scorpio run [options] -- COMMAND ARGS…`.
-struct RunCommand: ParsableCommand {
+struct RunCommand: ParsableCommand, QuickParsable {
     static let configuration = CommandConfiguration(
         commandName: "run",
         abstract: "Run a command in a job's copy-on-write view of the monorepo and keep what it wrote.",
@@ -87,6 +87,21 @@ struct RunCommand: ParsableCommand {
 
     @Argument(parsing: .postTerminator, help: ArgumentHelp("The command and its arguments, after --.", valueName: "command"))
     var command: [String] = []
+
+    static var quickSyntax: QuickSyntax<RunCommand> {
+        BaseSourceOptions.quickSyntax.within(\.base) { $0.base = $1 } + QuickSyntax(
+            options: [
+                .value("--cl") { $0.cl = $1 }, .value("--driver") { $0.driver = $1 }, .value("--job-id") { $0.jobID = $1 },
+                .flag("--clean") { $0.clean = $1 }, .value("--workdir") { $0.workdir = $1 }, .values("--writable") { $0.writable = $1 },
+                .value("--recipe") { $0.recipe = $1 }, .value("--network") { $0.network = $1 },
+                .value("--seccomp", default: "default") { $0.seccomp = $1 }, .value("--user") { $0.user = $1 },
+                .value("--artifact") { $0.artifact = $1 }, .value("--compression") { $0.compression = $1 },
+                .values("--include") { $0.include = $1 }, .values("--exclude") { $0.exclude = $1 }, .flag("--keep") { $0.keep = $1 },
+                .flag("--quiet", "-q") { $0.quiet = $1 }, .flag("--json") { $0.json = $1 },
+            ],
+            rest: { $0.command = $1 }
+        )
+    }
 
     func validate() throws {
         if command.isEmpty { throw ValidationError("no command: put it after --, e.g. scorpio run -- make") }

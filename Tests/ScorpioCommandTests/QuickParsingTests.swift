@@ -3,8 +3,9 @@ import Foundation
 import Testing
 @testable import scorpio
 
-/// `scorpio mount`'s command lines read without ArgumentParser (``QuickParsable``) give the command
-/// ArgumentParser gives, and every option ArgumentParser knows is read.
+/// The command lines of `scorpio mount` and `scorpio run` read without ArgumentParser
+/// (``QuickParsable``) give the command ArgumentParser gives, and every option ArgumentParser knows is
+/// read.
 @Suite("quick parsing")
 struct QuickParsingTests {
     static let plainLines: [[String]] = [
@@ -24,12 +25,23 @@ struct QuickParsingTests {
         ["mount", "--at", "/a=b"],
         ["mount", "--at=-x"],
         ["--config-path", "mount", "mount"],
+        ["run", "--", "make", "-j8"],
+        ["run", "--cl", "456", "--network", "none", "--", "make", "all"],
+        ["run", "--clean", "--rev", "v1.2", "--artifact", "out/build.tar.zst", "--compression", "zstd", "--", "./build.sh"],
+        ["run", "--recipe", "cargo", "--", "cargo", "build", "--release"],
+        ["run", "--driver", "kernel", "--keep", "--", "make"],
+        ["--config-path", "/c.toml", "run", "--clean", "--", "true"],
+        ["run", "-q", "--json", "--writable", "/cache/a", "--writable=/cache/b", "--include", "out/**", "--exclude", "*.o",
+         "--exclude", "*.d", "--", "sh", "-c", "make -- all"],
+        ["run", "--seccomp", "none", "--user", "1000:1000", "--workdir", "sub", "--job-id", "r1", "--path", "lib", "--", "id"],
+        ["run", "--quiet", "--seccomp=/etc/profile.json", "--", "echo", "--", "-x"],
     ]
 
     @Test(arguments: plainLines)
     func aPlainCommandLineGivesTheCommandArgumentParserGives(_ line: [String]) throws {
-        let quick = try #require(MountCommand.quickParse(line), "read quickly: \(line)")
-        let reference = try #require(try ParsingRoot.parseAsRoot(line) as? MountCommand)
+        let quick = try #require(Self.quickParse(line), "read quickly: \(line)")
+        let reference = try ParsingRoot.parseAsRoot(line)
+        #expect(type(of: quick) == type(of: reference))
         #expect(String(describing: quick) == String(describing: reference))
         #expect(ParsingRoot.command(from: line).map { String(describing: $0) } == String(describing: reference))
     }
@@ -37,62 +49,87 @@ struct QuickParsingTests {
     static let linesLeftToArgumentParser: [[String]] = [
         [], ["mount", "--help"], ["mount", "-h"], ["help", "mount"], ["mount", "--help-hidden"], ["mount", "--version"],
         ["mount", "--bogus"], ["mount", "-x"], ["mount", "--at"], ["mount", "--at", "--rev", "main"], ["mount", "--at", "-v"],
-        ["mount", "--driver", "neither"], ["mount", "--source", "svn"], ["mount", "--source", "GIT"], ["mount", "--user", "builder"], ["mount", "a", "b"],
-        ["mount", "--", "a"], ["mount", "--foreground=yes"], ["mount", "--rev="], ["mount", "--at", "x", "--at", "y"],
+        ["mount", "--driver", "neither"], ["mount", "--source", "svn"], ["mount", "--source", "GIT"], ["mount", "--user", "builder"],
+        ["mount", "a", "b"], ["mount", "--", "a"], ["mount", "--foreground=yes"], ["mount", "--rev="], ["mount", "--at", "x", "--at", "y"],
         ["--log-level", "debug", "mount", "--log-level", "info"], ["--at", "/x", "mount"], ["umount", "job"],
         ["mount", "--daemon", "http://127.0.0.1:2726", "--at", "/x"], ["base", "mount"], ["mountx"],
+        ["run"], ["run", "make"], ["run", "--"], ["run", "--seccomp"], ["run", "-q", "-q", "--", "x"], ["run", "-qv", "--", "x"],
+        ["run", "--network", "wifi", "--", "x"], ["run", "--compression", "lz4", "--", "x"], ["run", "-h"], ["run", "--help", "--", "x"],
+        ["run", "--clean=true", "--", "x"], ["run", "--writable", "--", "x"], ["--clean", "run", "--", "x"],
     ]
 
     @Test(arguments: linesLeftToArgumentParser)
     func anyOtherCommandLineIsLeftToArgumentParser(_ line: [String]) {
-        #expect(MountCommand.quickParse(line) == nil, "\(line)")
+        #expect(Self.quickParse(line) == nil, "\(line)")
     }
 
     @Test func whatArgumentParserRejectsIsStillRejected() {
-        for line in [["mount", "--driver", "neither"], ["mount", "--user", "builder"], ["mount", "a", "b"], ["mount", "--at"]] {
+        for line in [["mount", "--driver", "neither"], ["mount", "--user", "builder"], ["mount", "a", "b"], ["mount", "--at"],
+                     ["run", "make"], ["run", "--network", "wifi", "--", "x"]] {
             #expect(ParsingRoot.command(from: line) == nil, "\(line)")
             #expect(throws: (any Error).self) { try ScorpioCommand.parseAsRoot(line) }
         }
     }
 
     /// Every option in ArgumentParser's description of the command (its own and its groups') is in the
-    /// quick syntax as a long option that takes a value or not as ArgumentParser's does, and the syntax
-    /// has no other: an option added to the command without its quick entry fails here.
+    /// quick syntax under the same names, taking a value, or several, as ArgumentParser's does, and the
+    /// syntax has no other; so are its arguments. An option added to the command without its quick
+    /// entry fails here.
     @Test(arguments: ParsingRoot.quickParsable.map { QuickCommand($0) })
     func theQuickSyntaxReadsEveryOptionArgumentParserKnows(_ command: QuickCommand) throws {
         let described = try #require(try JSONSerialization.jsonObject(with: Data(command.type._dumpHelp().utf8)) as? [String: Any])
         let arguments = try #require((described["command"] as? [String: Any])?["arguments"] as? [[String: Any]])
-        var options: [String: Bool] = [:]
-        var positionals = 0
+        var options: Set<QuickCommand.Option> = []
+        var positionals: [String] = []
         for argument in arguments {
             let kind = try #require(argument["kind"] as? String)
-            let names = (argument["names"] as? [[String: String]] ?? []).compactMap { name in
-                name["kind"] == "long" ? "--" + name["name"]! : name["kind"] == "short" ? "-" + name["name"]! : nil
+            if kind == "positional" {
+                positionals.append(argument["parsingStrategy"] as? String ?? "default")
+                continue
             }
-            if kind == "positional" { positionals += 1; continue }
+            let names = (argument["names"] as? [[String: String]] ?? []).map { name in
+                (name["kind"] == "long" ? "--" : name["kind"] == "short" ? "-" : "-?") + name["name"]!
+            }
             if names.contains("--help") { continue }
-            #expect(names.count == 1 && names[0].hasPrefix("--"), "\(names): only one long name is read quickly")
-            for name in names { options[name] = kind == "option" }
+            options.insert(QuickCommand.Option(names: names.sorted(), takesValue: kind == "option", repeats: argument["isRepeating"] as? Bool ?? false))
         }
         #expect(options == command.options, "ArgumentParser's options against the quick syntax's")
-        #expect(positionals == (command.hasArgument ? 1 : 0))
+        #expect(positionals == command.positionals)
+    }
+
+    /// The command a quick-parsable command reads `line` as, if any does.
+    static func quickParse(_ line: [String]) -> ParsableCommand? {
+        for type in ParsingRoot.quickParsable {
+            if let command = type.quickParse(line) { return command }
+        }
+        return nil
     }
 }
 
-/// A quick-parsable command's options as its quick syntax, with the global ones, names them.
+/// A quick-parsable command's options and arguments as its quick syntax, with the global options,
+/// names them.
 struct QuickCommand: CustomStringConvertible, Sendable {
+    struct Option: Hashable, Sendable {
+        let names: [String]
+        let takesValue: Bool
+        let repeats: Bool
+    }
+
     let type: any QuickParsable.Type
-    let options: [String: Bool]
-    let hasArgument: Bool
+    let options: Set<Option>
+    /// ArgumentParser's parsing strategy of each argument: "default" for the optional argument,
+    /// "postTerminator" for the words after `--`.
+    let positionals: [String]
 
     init(_ type: any QuickParsable.Type) {
         self.type = type
-        (options, hasArgument) = Self.syntax(type)
+        (options, positionals) = Self.syntax(type)
     }
 
-    private static func syntax<Command: QuickParsable>(_: Command.Type) -> ([String: Bool], Bool) {
+    private static func syntax<Command: QuickParsable>(_: Command.Type) -> (Set<Option>, [String]) {
         let syntax = GlobalOptions.quickSyntax.within(\Command.global) { $0.global = $1 } + Command.quickSyntax
-        return (Dictionary(uniqueKeysWithValues: syntax.options.map { ($0.name, $0.takesValue) }), syntax.argument != nil)
+        let options = syntax.options.map { Option(names: $0.names.sorted(), takesValue: $0.takesValue, repeats: $0.repeats) }
+        return (Set(options), (syntax.argument == nil ? [] : ["default"]) + (syntax.rest == nil ? [] : ["postTerminator"]))
     }
 
     var description: String { type.configuration.commandName ?? "\(type)" }

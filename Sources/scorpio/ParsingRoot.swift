@@ -21,16 +21,21 @@ struct ParsingRoot: ParsableCommand {
     /// The command `arguments` name, parsed and validated; nil for anything ``ScorpioCommand`` must
     /// answer itself.
     static func command(from arguments: [String]) -> ParsableCommand? {
-        for quick in quickParsable {
-            if let command = quick.quickParse(arguments) { return command }
+        for quick in quickParsers {
+            if let command = quick.parse(arguments) { return command }
         }
         guard let parsed = try? parseAsRoot(arguments) else { return nil }
         let parsedType = ObjectIdentifier(type(of: parsed))
         return commandTypes.contains { $0 == parsedType } ? parsed : nil
     }
 
-    /// The commands whose plain command lines ``QuickParsable`` reads.
-    static let quickParsable: [any QuickParsable.Type] = [MountCommand.self, RunCommand.self]
+    /// The commands whose plain command lines ``QuickParsable`` reads, each with its parse specialized: a
+    /// call through `any QuickParsable.Type` would run the generic code, which looks conformances up at
+    /// run time (a walk of every conformance record each).
+    static let quickParsers: [(type: any QuickParsable.Type, parse: @Sendable ([String]) -> ParsableCommand?)] = [
+        (MountCommand.self, { MountCommand.quickParse($0) }),
+        (RunCommand.self, { RunCommand.quickParse($0) }),
+    ]
 
     /// Every subcommand type under the root, at any depth (what is not among them, such as
     /// ArgumentParser's own help command, is not ours to run). An array: a set would cost the first

@@ -75,7 +75,7 @@ struct QuickParsingTests {
     /// quick syntax under the same names, taking a value, or several, as ArgumentParser's does, and the
     /// syntax has no other; so are its arguments. An option added to the command without its quick
     /// entry fails here.
-    @Test(arguments: ParsingRoot.quickParsable.map { QuickCommand($0) })
+    @Test(arguments: ParsingRoot.quickParsers.map { QuickCommand($0.type) })
     func theQuickSyntaxReadsEveryOptionArgumentParserKnows(_ command: QuickCommand) throws {
         let described = try #require(try JSONSerialization.jsonObject(with: Data(command.type._dumpHelp().utf8)) as? [String: Any])
         let arguments = try #require((described["command"] as? [String: Any])?["arguments"] as? [[String: Any]])
@@ -99,8 +99,8 @@ struct QuickParsingTests {
 
     /// The command a quick-parsable command reads `line` as, if any does.
     static func quickParse(_ line: [String]) -> ParsableCommand? {
-        for type in ParsingRoot.quickParsable {
-            if let command = type.quickParse(line) { return command }
+        for quick in ParsingRoot.quickParsers {
+            if let command = quick.parse(line) { return command }
         }
         return nil
     }

@@ -63,12 +63,12 @@ public struct ConfigKey: Sendable, Hashable, Identifiable, CustomStringConvertib
 extension ConfigKey {
     /// The key with this flat name.
     public static func named(_ name: String) -> ConfigKey? {
-        ConfigKeyIndex.shared.byName[name]
+        ConfigKeyIndex.byName[name]
     }
 
     /// The key with this sectioned name (`[antares] upper_root`).
     public static func named(_ key: String, in section: ConfigSection) -> ConfigKey? {
-        ConfigKeyIndex.shared.bySectionedName[SectionedKeyName(section: section, key: key)]
+        ConfigKeyIndex.bySectionedName[SectionedKeyName(section: section, key: key)]
     }
 
     /// Every flat key name, then every sectioned name in dotted form.
@@ -77,15 +77,10 @@ extension ConfigKey {
     }
 }
 
-private struct ConfigKeyIndex: Sendable {
-    let byName: [String: ConfigKey]
-    let bySectionedName: [SectionedKeyName: ConfigKey]
-
-    static let shared = ConfigKeyIndex(keys: ConfigKey.all)
-
-    init(keys: [ConfigKey]) {
-        byName = Dictionary(keys.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
-        bySectionedName = Dictionary(keys.compactMap { key in key.sectionedName.map { ($0, key) } },
-                                     uniquingKeysWith: { first, _ in first })
-    }
+/// The keys by name, each table built at its first use: the sectioned spellings are rare, and their
+/// table's first lookup of `SectionedKeyName`'s hashing walks every conformance record of the executable.
+private enum ConfigKeyIndex {
+    static let byName = Dictionary(ConfigKey.all.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
+    static let bySectionedName = Dictionary(ConfigKey.all.compactMap { key in key.sectionedName.map { ($0, key) } },
+                                            uniquingKeysWith: { first, _ in first })
 }

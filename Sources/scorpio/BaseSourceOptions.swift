@@ -15,8 +15,8 @@ struct BaseSourceOptions: ParsableArguments {
 
     static var quickSyntax: QuickSyntax<BaseSourceOptions> {
         QuickSyntax(options: [
-            .value("--source") { $0.source = $1 }, .value("--repo") { $0.repo = $1 }, .value("--rev") { $0.rev = $1 }, .value("--dir") { $0.dir = $1 },
-            .value("--path") { $0.path = $1 },
+            .value("--source") { $0.source = $1 }, .value("--repo") { $0.repo = $1 }, .value("--rev") { $0.rev = $1 },
+            .value("--dir") { $0.dir = $1 }, .value("--path") { $0.path = $1 },
         ])
     }
 

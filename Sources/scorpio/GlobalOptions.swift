@@ -29,8 +29,9 @@ struct GlobalOptions: ParsableArguments {
 
     static var quickSyntax: QuickSyntax<GlobalOptions> {
         QuickSyntax(options: [
-            .value("--config-path") { $0.configPath = $1 }, .value("--log-level") { $0.logLevel = $1 }, .value("--upper-root") { $0.upperRoot = $1 },
-            .value("--cl-root") { $0.clRoot = $1 }, .value("--mount-root") { $0.mountRoot = $1 }, .value("--state-file") { $0.stateFile = $1 },
+            .value("--config-path") { $0.configPath = $1 }, .value("--log-level") { $0.logLevel = $1 },
+            .value("--upper-root") { $0.upperRoot = $1 }, .value("--cl-root") { $0.clRoot = $1 },
+            .value("--mount-root") { $0.mountRoot = $1 }, .value("--state-file") { $0.stateFile = $1 },
             .value("--store-path") { $0.storePath = $1 },
         ])
     }

@@ -58,7 +58,7 @@ struct MountCommand: BackgroundServing, QuickParsable {
                 .value("--cl") { $0.cl = $1 }, .value("--at") { $0.at = $1 }, .value("--driver") { $0.driver = $1 },
                 .value("--user") { $0.user = $1 }, .flag("--foreground") { $0.foreground = $1 }, .value("--daemon") { $0.daemon = $1 },
             ],
-            argument: { $0.jobID = $1 }
+            argument: .optional { $0.jobID = $1 }
         )
     }
 

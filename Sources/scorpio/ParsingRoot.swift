@@ -35,6 +35,7 @@ struct ParsingRoot: ParsableCommand {
     static let quickParsers: [(type: any QuickParsable.Type, parse: @Sendable ([String]) -> ParsableCommand?)] = [
         (MountCommand.self, { MountCommand.quickParse($0) }),
         (RunCommand.self, { RunCommand.quickParse($0) }),
+        (UmountCommand.self, { UmountCommand.quickParse($0) }),
     ]
 
     /// Every subcommand type under the root, at any depth (what is not among them, such as

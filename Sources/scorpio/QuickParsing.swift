@@ -7,8 +7,8 @@ import ArgumentParser
 /// of the executable (some 10,000). That was about 4 ms of a 12 ms `scorpio mount` and 6 ms of a 19 ms
 /// `scorpio run -q --clean -- true`. A quick-parsable command also lists its options in
 /// ``quickSyntax``, which reads the command lines people and scripts write: options (`--at DIR`,
-/// `--at=DIR`, `-q`) after the command's name, the global ones before it too, its one optional argument,
-/// and the words after `--` where it takes them. Anything else (help, an unknown option, one given twice
+/// `--at=DIR`, `-q`) after the command's name, the global ones before it too, its one argument, and the
+/// words after `--` where it takes them. Anything else (help, an unknown option, one given twice
 /// that takes one value, a value that looks like an option or is missing, a value the option does not
 /// take, a failed validation) is left to ArgumentParser, which parses it as before and gives its own
 /// messages. `QuickParsingTests` checks that the syntax names every option ArgumentParser knows and that
@@ -25,14 +25,17 @@ extension QuickParsable {
     static func quickParse(_ arguments: [String]) -> Self? {
         let global = GlobalOptions.quickSyntax.within(\Self.global) { $0.global = $1 }
         let syntax = global + quickSyntax
-        guard let words = QuickWords(arguments, command: configuration.commandName, syntax: syntax, globalOptions: global.options.count)
-        else { return nil }
+        let named = configuration.commandName
+        guard let words = QuickWords(arguments, command: named, syntax: syntax, globalOptions: global.options.count) else { return nil }
         var command = Self()
         for fresh in syntax.groups { fresh(&command) }
         for (option, values) in zip(syntax.options, words.given) {
             guard option.set(&command, values) else { return nil }
         }
-        syntax.argument?(&command, words.argument)
+        if let argument = syntax.argument {
+            guard words.argument != nil || argument.isOptional else { return nil }
+            argument.set(&command, words.argument)
+        }
         syntax.rest?(&command, words.rest)
         do {
             for check in syntax.checks { try check(command) }
@@ -97,15 +100,14 @@ private struct QuickWords {
 }
 
 /// What ``QuickParsable/quickParse(_:)`` reads of a command: its options, the groups that hold some of
-/// them, its optional argument and the words after `--`.
+/// them, its one argument and the words after `--`.
 struct QuickSyntax<Command> {
     var options: [QuickOption<Command>]
     /// Each sets one of the command's option groups to a new value, before the group's options are set.
     var groups: [(inout Command) -> Void] = []
     /// The groups' validations, as ArgumentParser runs them.
     var checks: [(Command) throws -> Void] = []
-    /// Sets the optional argument.
-    var argument: ((inout Command, String?) -> Void)? = nil
+    var argument: QuickArgument<Command>? = nil
     /// Sets the words after `--` (none when there is no `--`).
     var rest: ((inout Command, [String]) -> Void)? = nil
 
@@ -119,7 +121,9 @@ extension QuickSyntax where Command: ParsableArguments {
     /// This group's syntax as part of the syntax of `Outer`, which holds the group as `property` and
     /// sets it with `assign`. (A property wrapper not yet given a value fails when it is read, and
     /// setting a property through a key path reads it first.)
-    func within<Outer>(_ property: WritableKeyPath<Outer, Command>, assign: @escaping (inout Outer, Command) -> Void) -> QuickSyntax<Outer> {
+    func within<Outer>(
+        _ property: WritableKeyPath<Outer, Command>, assign: @escaping (inout Outer, Command) -> Void
+    ) -> QuickSyntax<Outer> {
         QuickSyntax<Outer>(
             options: options.map { $0.within(property) },
             groups: [{ assign(&$0, Command()) }],
@@ -128,6 +132,20 @@ extension QuickSyntax where Command: ParsableArguments {
                 try group.validate()
             }]
         )
+    }
+}
+
+/// A command's one argument (`scorpio mount [job-id]`, `scorpio umount job-id`).
+struct QuickArgument<Command> {
+    let isOptional: Bool
+    let set: (inout Command, String?) -> Void
+
+    static func optional(_ assign: @escaping (inout Command, String?) -> Void) -> QuickArgument {
+        QuickArgument(isOptional: true, set: assign)
+    }
+
+    static func required(_ assign: @escaping (inout Command, String) -> Void) -> QuickArgument {
+        QuickArgument(isOptional: false) { command, text in if let text { assign(&command, text) } }
     }
 }
 
@@ -155,12 +173,16 @@ struct QuickOption<Command> {
     }
 
     /// An option whose value is `initial` unless given.
-    static func value<Value: ExpressibleByArgument>(_ name: String, default initial: Value, _ assign: @escaping (inout Command, Value) -> Void) -> QuickOption {
+    static func value<Value: ExpressibleByArgument>(
+        _ name: String, default initial: Value, _ assign: @escaping (inout Command, Value) -> Void
+    ) -> QuickOption {
         value(name) { (command, value: Value?) in assign(&command, value ?? initial) }
     }
 
     /// An option that may be given again, each time adding a value; none unless given.
-    static func values<Value: ExpressibleByArgument>(_ name: String, _ assign: @escaping (inout Command, [Value]) -> Void) -> QuickOption {
+    static func values<Value: ExpressibleByArgument>(
+        _ name: String, _ assign: @escaping (inout Command, [Value]) -> Void
+    ) -> QuickOption {
         QuickOption(names: [name], takesValue: true, repeats: true) { command, texts in
             var values: [Value] = []
             for text in texts {

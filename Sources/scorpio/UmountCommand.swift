@@ -3,7 +3,7 @@ import ArgumentParser
 import ScorpioKit
 
 /// `scorpio umount JOB_ID`.
-struct UmountCommand: AsyncParsableCommand {
+struct UmountCommand: AsyncParsableCommand, QuickParsable {
     static let configuration = CommandConfiguration(
         commandName: "umount",
         abstract: "Unmount a job; its upper directory is removed unless --keep-upper.",
@@ -27,6 +27,15 @@ struct UmountCommand: AsyncParsableCommand {
 
     @Flag(help: "Detach even if busy.")
     var lazy = false
+
+    static var quickSyntax: QuickSyntax<UmountCommand> {
+        QuickSyntax(
+            options: [
+                .value("--daemon") { $0.daemon = $1 }, .flag("--keep-upper") { $0.keepUpper = $1 }, .flag("--lazy") { $0.lazy = $1 },
+            ],
+            argument: .required { $0.jobID = $1 }
+        )
+    }
 
     func validate() throws {
         if daemon != nil && lazy { throw ValidationError("--lazy cannot be used with --daemon") }

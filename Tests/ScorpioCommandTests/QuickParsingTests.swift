@@ -3,7 +3,7 @@ import Foundation
 import Testing
 @testable import scorpio
 
-/// The command lines of `scorpio mount` and `scorpio run` read without ArgumentParser
+/// The command lines of `scorpio mount`, `run` and `umount` read without ArgumentParser
 /// (``QuickParsable``) give the command ArgumentParser gives, and every option ArgumentParser knows is
 /// read.
 @Suite("quick parsing")
@@ -35,6 +35,10 @@ struct QuickParsingTests {
          "--exclude", "*.d", "--", "sh", "-c", "make -- all"],
         ["run", "--seccomp", "none", "--user", "1000:1000", "--workdir", "sub", "--job-id", "r1", "--path", "lib", "--", "id"],
         ["run", "--quiet", "--seccomp=/etc/profile.json", "--", "echo", "--", "-x"],
+        ["umount", "build-42"],
+        ["--config-path", "/c.toml", "umount", "--keep-upper", "job"],
+        ["umount", "job", "--lazy", "--state-file", "/s.toml"],
+        ["umount", "job", "--daemon", "http://127.0.0.1:2726", "--keep-upper"],
     ]
 
     @Test(arguments: plainLines)
@@ -51,8 +55,9 @@ struct QuickParsingTests {
         ["mount", "--bogus"], ["mount", "-x"], ["mount", "--at"], ["mount", "--at", "--rev", "main"], ["mount", "--at", "-v"],
         ["mount", "--driver", "neither"], ["mount", "--source", "svn"], ["mount", "--source", "GIT"], ["mount", "--user", "builder"],
         ["mount", "a", "b"], ["mount", "--", "a"], ["mount", "--foreground=yes"], ["mount", "--rev="], ["mount", "--at", "x", "--at", "y"],
-        ["--log-level", "debug", "mount", "--log-level", "info"], ["--at", "/x", "mount"], ["umount", "job"],
+        ["--log-level", "debug", "mount", "--log-level", "info"], ["--at", "/x", "mount"], 
         ["mount", "--daemon", "http://127.0.0.1:2726", "--at", "/x"], ["base", "mount"], ["mountx"],
+        ["umount"], ["umount", "a", "b"], ["umount", "job", "--daemon", "http://127.0.0.1:2726", "--lazy"], ["umount", "--lazy"],
         ["run"], ["run", "make"], ["run", "--"], ["run", "--seccomp"], ["run", "-q", "-q", "--", "x"], ["run", "-qv", "--", "x"],
         ["run", "--network", "wifi", "--", "x"], ["run", "--compression", "lz4", "--", "x"], ["run", "-h"], ["run", "--help", "--", "x"],
         ["run", "--clean=true", "--", "x"], ["run", "--writable", "--", "x"], ["--clean", "run", "--", "x"],
@@ -84,7 +89,8 @@ struct QuickParsingTests {
         for argument in arguments {
             let kind = try #require(argument["kind"] as? String)
             if kind == "positional" {
-                positionals.append(argument["parsingStrategy"] as? String ?? "default")
+                let optional = argument["isOptional"] as? Bool ?? false
+                positionals.append((argument["parsingStrategy"] as? String ?? "default") + (optional ? " optional" : ""))
                 continue
             }
             let names = (argument["names"] as? [[String: String]] ?? []).map { name in
@@ -117,8 +123,8 @@ struct QuickCommand: CustomStringConvertible, Sendable {
 
     let type: any QuickParsable.Type
     let options: Set<Option>
-    /// ArgumentParser's parsing strategy of each argument: "default" for the optional argument,
-    /// "postTerminator" for the words after `--`.
+    /// ArgumentParser's parsing strategy of each argument, and whether it is optional: "default" for
+    /// the argument, "postTerminator optional" for the words after `--`.
     let positionals: [String]
 
     init(_ type: any QuickParsable.Type) {
@@ -129,7 +135,8 @@ struct QuickCommand: CustomStringConvertible, Sendable {
     private static func syntax<Command: QuickParsable>(_: Command.Type) -> (Set<Option>, [String]) {
         let syntax = GlobalOptions.quickSyntax.within(\Command.global) { $0.global = $1 } + Command.quickSyntax
         let options = syntax.options.map { Option(names: $0.names.sorted(), takesValue: $0.takesValue, repeats: $0.repeats) }
-        return (Set(options), (syntax.argument == nil ? [] : ["default"]) + (syntax.rest == nil ? [] : ["postTerminator"]))
+        let argument = syntax.argument.map { ["default" + ($0.isOptional ? " optional" : "")] } ?? []
+        return (Set(options), argument + (syntax.rest == nil ? [] : ["postTerminator optional"]))
     }
 
     var description: String { type.configuration.commandName ?? "\(type)" }

@@ -25,8 +25,8 @@ extension QuickParsable {
     static func quickParse(_ arguments: [String]) -> Self? {
         let global = GlobalOptions.quickSyntax.within(\Self.global) { $0.global = $1 }
         let syntax = global + quickSyntax
-        let named = configuration.commandName
-        guard let words = QuickWords(arguments, command: named, syntax: syntax, globalOptions: global.options.count) else { return nil }
+        let name = configuration.commandName
+        guard let words = QuickWords(arguments, command: name, syntax: syntax, globalOptions: global.options.count) else { return nil }
         var command = Self()
         for fresh in syntax.groups { fresh(&command) }
         for (option, values) in zip(syntax.options, words.given) {

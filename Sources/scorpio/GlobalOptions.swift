@@ -36,6 +36,9 @@ struct GlobalOptions: ParsableArguments {
         ])
     }
 
+    /// How many options ``quickSyntax`` has: they come first in a command's complete quick syntax.
+    static let quickOptionCount = quickSyntax.options.count
+
     /// The options that set a config key: value, key, flag.
     private var keyFlags: [(value: String?, key: String, flag: String)] {
         [

@@ -23,10 +23,11 @@ extension QuickParsable {
     /// The command `arguments` run, with the global options before its name (`--config-path F mount
     /// …`) or anywhere after it; nil for anything ArgumentParser must parse.
     static func quickParse(_ arguments: [String]) -> Self? {
-        let global = GlobalOptions.quickSyntax.within(\Self.global) { $0.global = $1 }
-        let syntax = global + quickSyntax
-        let name = configuration.commandName
-        guard let words = QuickWords(arguments, command: name, syntax: syntax, globalOptions: global.options.count) else { return nil }
+        // Other commands' lines are turned away before any syntax is built.
+        guard let name = configuration.commandName, arguments.contains(name) else { return nil }
+        let syntax = completeQuickSyntax
+        guard let words = QuickWords(arguments, command: name, syntax: syntax, globalOptions: GlobalOptions.quickOptionCount)
+        else { return nil }
         var command = Self()
         for fresh in syntax.groups { fresh(&command) }
         for (option, values) in zip(syntax.options, words.given) {
@@ -45,6 +46,11 @@ extension QuickParsable {
         }
         return command
     }
+
+    /// The global options, first, then the command's own.
+    static var completeQuickSyntax: QuickSyntax<Self> {
+        GlobalOptions.quickSyntax.within(\Self.global) { $0.global = $1 } + quickSyntax
+    }
 }
 
 /// A command line sorted by a ``QuickSyntax``: the values given to each option, the argument, the words
@@ -57,7 +63,7 @@ private struct QuickWords {
 
     /// Nil for a command line that does not name `command`, or that the syntax does not read; the first
     /// `globalOptions` options may also come before the command's name.
-    init?<Command>(_ arguments: [String], command: String?, syntax: QuickSyntax<Command>, globalOptions: Int) {
+    init?<Command>(_ arguments: [String], command: String, syntax: QuickSyntax<Command>, globalOptions: Int) {
         given = [[String]](repeating: [], count: syntax.options.count)
         var named = false
         var index = arguments.startIndex

@@ -133,7 +133,7 @@ struct QuickCommand: CustomStringConvertible, Sendable {
     }
 
     private static func syntax<Command: QuickParsable>(_: Command.Type) -> (Set<Option>, [String]) {
-        let syntax = GlobalOptions.quickSyntax.within(\Command.global) { $0.global = $1 } + Command.quickSyntax
+        let syntax = Command.completeQuickSyntax
         let options = syntax.options.map { Option(names: $0.names.sorted(), takesValue: $0.takesValue, repeats: $0.repeats) }
         let argument = syntax.argument.map { ["default" + ($0.isOptional ? " optional" : "")] } ?? []
         return (Set(options), argument + (syntax.rest == nil ? [] : ["postTerminator optional"]))

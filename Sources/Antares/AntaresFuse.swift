@@ -33,7 +33,20 @@ public final class AntaresFuse: Sendable {
         }
     }
 
-    public func mount() throws(AntaresError) { try driver.mount() }
+    /// Mounts the union. `servingNow` false, for a process that mounts and then forks the one that
+    /// serves: the fuse driver's union is mounted but not served (its users wait) until ``serve()``, and
+    /// no thread runs for it meanwhile; the kernel's union is served either way.
+    public func mount(servingNow: Bool) throws(AntaresError) { try driver.mount(servingNow: servingNow) }
+
+    /// Mounts the union and serves it.
+    public func mount() throws(AntaresError) { try mount(servingNow: true) }
+
+    /// Starts serving a union mounted with `servingNow: false`, in the process that serves it.
+    public func serve() throws(AntaresError) { try driver.serve() }
+
+    /// In the process that mounted the union and forked the one that serves it: lets go of the union,
+    /// which this process neither serves nor unmounts from now on.
+    public func handedOver() { driver.handedOver() }
 
     /// At least one lower, each a directory, and a mountpoint a union can take; `subject` is named when
     /// there is no lower at all.

@@ -57,7 +57,12 @@ public enum AntaresError: Error, Equatable, CustomStringConvertible {
 
 /// What each driver does.
 protocol UnionDriver: Sendable {
-    func mount() throws(AntaresError)
+    /// `servingNow` false: a union this process's server serves waits for ``serve()`` (see
+    /// ``AntaresFuse/mount(servingNow:)``).
+    func mount(servingNow: Bool) throws(AntaresError)
+    func serve() throws(AntaresError)
+    /// This process lets go of the union: another one, forked after the mount, serves it.
+    func handedOver()
     func unmount(lazy: Bool) throws(AntaresError)
     var isMounted: Bool { get }
     /// The requests counted by the FUSE server this driver runs (nil for the kernel's union or while unmounted).

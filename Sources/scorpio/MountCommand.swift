@@ -84,19 +84,15 @@ struct MountCommand: BackgroundServing, QuickParsable {
     var servesHere: Bool { daemon == nil }
 
     /// Mounts the job and serves it, from this process with --foreground, else from a background one:
-    /// with the fuse driver the background process is forked first and mounts, as `scorpio overlay`'s
-    /// is; with the kernel driver this process mounts and then hands the mount to a process forked at
-    /// that point, so the caller waits for no other process.
+    /// this process mounts, then hands the mount to a process forked at that point (which starts the
+    /// fuse driver's server), so the caller waits for no other process to start.
     func serveHere() throws {
         let started = ContinuousClock.now
         if !foreground { BackgroundServer.noteInheritedDescriptors() }
         let config = try global.loadConfigAndStartLogging().config
         let job = try jobID.map { text throws(ManagerError) in try JobID.validated(text) } ?? JobID.generate()
         let choice = DriverChoice(config.unionDriver, requested: driver, config: config)
-        if !foreground, choice.kind != .kernel, case .caller(let pid, let ready) = try BackgroundServer.fork() {
-            announce(ready, pid: pid, since: started)
-        }
-        try MountFailure.mapping { try serve(job, config: config, choice: choice, handingOver: !foreground && choice.kind == .kernel, since: started) }
+        try MountFailure.mapping { try serve(job, config: config, choice: choice, handingOver: !foreground, since: started) }
     }
 
     func announcement(ready: String, pid: pid_t, elapsed: Duration) -> String? {
@@ -133,6 +129,14 @@ struct MountCommand: BackgroundServing, QuickParsable {
                 announce("job \(job) mounted at \(mounted.mountpoint) (\(description(of: mounted, choice)))", pid: pid, since: started)
             case .server:
                 record = mounted
+                // Served first, as the caller may be waiting for it; the terminating signals wait
+                // meanwhile, and the serving threads keep them blocked.
+                do {
+                    try manager.serveHandedOver(job)
+                } catch {
+                    _ = try? manager.unmountJob(job)
+                    throw error
+                }
                 SignalUnmounter.onSignal { manager.unmountAll(keepUpper: true) }
                 SignalUnmounter.install()
                 // No signal blocked, as in a server forked before its mount.

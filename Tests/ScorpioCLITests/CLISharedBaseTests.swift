@@ -103,17 +103,22 @@ struct CLISharedBaseTests {
         }
     }
 
-    /// A background kernel-driver mount is made by the command itself, then handed to a process forked
-    /// after it: the one the job's record and its lease name, which holds the lease and none of the
-    /// caller's descriptors. The base's server the command started on the way is not left a child of
-    /// that process (which would have to reap it, on a thread of its own).
-    @Test func aKernelMountIsHandedToTheProcessItsRecordAndLeaseName() throws {
+    /// A background mount is made by the command itself, then handed to a process forked after it
+    /// (which starts the fuse driver's server): the one the job's record and its lease name, which holds
+    /// the lease and none of the caller's descriptors. The job is whole when the command returns, its
+    /// `.git` included. The base's server the command started on the way is not left a child of that
+    /// process (which would have to reap it, on a thread of its own).
+    @Test(arguments: ["kernel", "fuse"])
+    func aMountIsHandedToTheProcessItsRecordAndLeaseName(driver: String) throws {
         try withBases(linger: 60) { scorpio, directory, repository in
             // Descriptor 3 is a pipe to `cat`: the shell goes on only once every holder has closed it.
-            let mount = "'\(scorpio.executable)' --config-path '\(directory)/scorpio.toml' mount handed --driver kernel"
-            let mounted = sh("cd '\(repository)' && timeout 20 sh -c \"\(mount) 3>&1 >/dev/null | cat\"")
+            let mount = "'\(scorpio.executable)' --config-path '\(directory)/scorpio.toml' mount handed --driver \(driver)"
+            let view = directory.appending("antares/mnt/handed")
+            let mounted = sh("cd '\(repository)' && timeout 20 sh -c \"\(mount) 3>&1 >/dev/null | cat\" && git -C '\(view)' log --format=%s -1")
             try #require(mounted.status == 0, "the caller's pipe is let go (status \(mounted.status), 124: still held)")
             defer { _ = try? scorpio.run(["umount", "handed"]) }
+            #expect(mounted.output == sh("git -C '\(repository)' log --format=%s -1").output, "git reads the job's history at once")
+            #expect(MountTable.mount(at: view)?.fileSystemType == (driver == "kernel" ? "overlay" : "fuse.scorpio-union"))
 
             let state = try contents(of: directory.appending("antares/state.toml"))
             let pidLine = try #require(state.split(separator: "\n").first { $0.hasPrefix("pid = ") })

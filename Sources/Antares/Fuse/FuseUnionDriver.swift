@@ -36,18 +36,30 @@ final class FuseUnionDriver: UnionDriver {
     /// The fuse union leaves no mark on its work directory.
     func settleUpper() {}
 
-    func mount() throws(AntaresError) {
+    func mount(servingNow: Bool) throws(AntaresError) {
         // Leftovers of an interrupted copy-up are never part of the union.
         Posix.removeTree(unionWork.string)
         do { try makeDirectory(unionWork) } catch { throw .layer(unionWork, reason: "\(error)") }
         let mount: FuseMount
         do {
-            mount = try FuseMount(filesystem, at: mountpoint, options: UnionFilesystem.mountOptions(options))
+            mount = try FuseMount(filesystem, at: mountpoint, options: UnionFilesystem.mountOptions(options), servingNow: servingNow)
         } catch {
             throw .overlayMount(mountpoint, reason: "\(error)")
         }
         filesystem.invalidations.use(mount.notifier)
         mounted.withLock { $0 = mount }
+    }
+
+    func serve() throws(AntaresError) {
+        guard let mount = mounted.withLock({ $0 }) else { return }
+        do { try mount.serve() } catch { throw .overlayMount(mountpoint, reason: "\(error)") }
+    }
+
+    func handedOver() {
+        mounted.withLock { mount in
+            mount?.relinquish()
+            mount = nil
+        }
     }
 
     func unmount(lazy: Bool) throws(AntaresError) {

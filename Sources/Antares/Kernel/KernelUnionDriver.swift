@@ -25,10 +25,15 @@ final class KernelUnionDriver: UnionDriver {
 
     var isMounted: Bool { MountTable.mount(at: mountpoint)?.fileSystemType == "overlay" }
 
-    func mount() throws(AntaresError) {
+    /// The kernel serves the union from its mount on.
+    func mount(servingNow: Bool) throws(AntaresError) {
         do { try makeDirectory(overlayWork) } catch { throw .layer(overlayWork, reason: "\(error)") }
         try mountOverlay()
     }
+
+    func serve() {}
+
+    func handedOver() {}
 
     func unmount(lazy: Bool) throws(AntaresError) {
         do {

@@ -64,8 +64,10 @@ public final class AntaresManager: Sendable {
 
     /// Mounts job `id` (a new id when nil) at `mountpoint` (default `{mount_root}/{job}`); `server`
     /// records what kind of process this is, which tells another process's `unmountJob` whether to wait
-    /// for it or leave the job to it. `handingOver`: the mounted job stays recorded as provisioning, by
-    /// this process, until ``handOver(_:to:)`` names the process that serves it.
+    /// for it or leave the job to it. `handingOver`: this process mounts the job and then forks the one
+    /// that serves it. The job stays recorded as provisioning, by this process, until
+    /// ``handOver(_:to:)`` names the serving process, which calls ``serveHandedOver(_:)``; until then
+    /// no thread runs for the job here and a fuse union's users wait.
     @discardableResult
     public func mountJob(
         _ id: JobID? = nil, at mountpoint: FilePath? = nil, spec: JobSpec = JobSpec(), server: JobServer = .mount,
@@ -102,7 +104,7 @@ public final class AntaresManager: Sendable {
             createdAtEpochMilliseconds: now, lastSeenEpochMilliseconds: now)
         try save(record)
         do {
-            let union = try mountUnion(job, at: target, spec: spec, changeList: changeList, lease: lease, git: git)
+            let union = try mountUnion(job, at: target, spec: spec, changeList: changeList, lease: lease, git: git, servingNow: !handingOver)
             live.withLock { $0[job] = LiveJob(union: union, lease: lease, git: git) }
         } catch {
             record.state = .failed(reason: "\(error)")
@@ -117,16 +119,26 @@ public final class AntaresManager: Sendable {
 
     /// Records the job of `record` (what `mountJob` returned, mounted with `handingOver`) as ready and
     /// served by process `pid`, forked from this one after the mount, so it holds the job's locks and
-    /// mounts too.
+    /// mounts too. Then the host's objects are bound into the job's `.git`: with the fuse driver that
+    /// waits for `pid`'s first answers, so the record is written meanwhile.
     @discardableResult
     public func handOver(_ record: MountRecord, to pid: pid_t) throws(ManagerError) -> MountRecord {
-        live.withLock { $0[record.jobID] }?.lease.handedOver(to: pid)
+        let job = live.withLock { $0[record.jobID] }
+        job?.union.handedOver()
+        job?.lease.handedOver(to: pid)
         var record = record
         record.pid = pid
         record.serverStart = ProcessStart.of(pid)
         record.state = .ready
         try save(record)
+        do { try job?.git?.attach(to: FilePath(record.mountpoint)) } catch { throw .union(error) }
         return record
+    }
+
+    /// In the process forked by the one that mounted job `id` with `handingOver`: starts serving it.
+    public func serveHandedOver(_ id: JobID) throws(ManagerError) {
+        guard let job = live.withLock({ $0[id] }) else { throw .unknownJob(id) }
+        do { try job.union.serve() } catch { throw .union(error) }
     }
 
     /// Unmounts job `id`; its upper (and CL) directories are removed unless `keepUpper`.
@@ -214,7 +226,7 @@ public final class AntaresManager: Sendable {
                 do { try makeDirectory(directory) } catch { throw ManagerError.changeList(cl ?? "", reason: "cannot create \(directory): \(error)") }
                 try writeChangeList(spec, into: directory)
             }
-            let union = try mountUnion(id, at: FilePath(record.mountpoint), spec: spec, changeList: directory, lease: job.lease, git: job.git)
+            let union = try mountUnion(id, at: FilePath(record.mountpoint), spec: spec, changeList: directory, lease: job.lease, git: job.git, servingNow: true)
             live.withLock { $0[id] = LiveJob(union: union, lease: job.lease, git: job.git) }
             record.spec = spec
             record.changeList = directory?.string
@@ -279,7 +291,8 @@ public final class AntaresManager: Sendable {
     /// Mounts job `job`'s union at `target`, its own `.git` (if any) over its change list (if any) over
     /// its base, and binds the host's objects into that `.git`.
     private func mountUnion(
-        _ job: JobID, at target: FilePath, spec: JobSpec, changeList: FilePath?, lease: any BaseLease, git: JobGitDirectory?
+        _ job: JobID, at target: FilePath, spec: JobSpec, changeList: FilePath?, lease: any BaseLease, git: JobGitDirectory?,
+        servingNow: Bool
     ) throws(AntaresError) -> AntaresFuse {
         let layers = UnionLayers(
             upper: paths.upper(job), work: paths.work(job), lowers: [git?.layer, changeList].compactMap { $0 } + [lease.mountpoint],
@@ -288,7 +301,9 @@ public final class AntaresManager: Sendable {
         var options = UnionMountOptions()
         options.volatile = scratchUppers
         let union = try AntaresFuse(mountpoint: target, layers: layers, driver: driver, options: options)
-        try union.mount()
+        try union.mount(servingNow: servingNow)
+        // A union not yet served cannot be looked into: ``handOver(_:to:)`` binds the host's objects.
+        guard servingNow else { return union }
         do {
             try git?.attach(to: target)
         } catch {

@@ -81,4 +81,23 @@ static inline int scorpio_mount_id(const char *path, unsigned long long *id) {
     *id = status.stx_mnt_id;
     return 1;
 }
+// sched_getcpu(3) (behind _GNU_SOURCE): the CPU the calling thread runs on.
+int sched_getcpu(void);
+
+#include <sys/syscall.h>
+#include <unistd.h>
+// Moves the calling thread onto the other CPUs it may run on than `cpu`; -1 (it stays) where it may
+// run on no other. Raw calls: glibc declares cpu_set_t's calls only under _GNU_SOURCE.
+static inline int scorpio_leave_cpu(int cpu) {
+    unsigned long mask[16] = {0};
+    const int bits = (int)(8 * sizeof *mask);
+    if (cpu < 0 || cpu >= (int)(8 * sizeof mask)) return -1;
+    if (syscall(SYS_sched_getaffinity, 0, sizeof mask, mask) <= 0) return -1;
+    mask[cpu / bits] &= ~(1ul << (cpu % bits));
+    unsigned long others = 0;
+    for (unsigned i = 0; i < sizeof mask / sizeof *mask; i++) others |= mask[i];
+    if (!others) return -1;
+    return (int)syscall(SYS_sched_setaffinity, 0, sizeof mask, mask);
+}
+
 #endif

@@ -124,7 +124,7 @@ struct MountCommand: BackgroundServing, QuickParsable {
             // mounted and served whatever the caller receives meanwhile.
             SignalMask.block(SignalUnmounter.terminatingSignals)
             let mounted = try manager.mountJob(job, at: target, spec: spec, server: .mount, handingOver: true)
-            switch try handOver(mounted, of: manager) {
+            switch try handOver(mounted, of: manager, serverFirst: choice.kind == .fuse) {
             case .caller(let pid):
                 announce("job \(job) mounted at \(mounted.mountpoint) (\(description(of: mounted, choice)))", pid: pid, since: started)
             case .server:
@@ -159,10 +159,12 @@ struct MountCommand: BackgroundServing, QuickParsable {
 
     /// Forks the background process that serves `record`'s job and records it as the job's server.
     /// Should either fail, the job is unmounted again (by the background process, when it runs).
-    private func handOver(_ record: MountRecord, of manager: AntaresManager) throws -> BackgroundServer.HandOver {
+    /// `serverFirst`: this process waits for the server's first answers (the fuse driver's, to bind the
+    /// host's objects into the job's `.git`).
+    private func handOver(_ record: MountRecord, of manager: AntaresManager, serverFirst: Bool) throws -> BackgroundServer.HandOver {
         let side: BackgroundServer.HandOver
         do {
-            side = try BackgroundServer.handOver()
+            side = try BackgroundServer.handOver(callerWaits: serverFirst)
         } catch {
             _ = try? manager.unmountJob(record.jobID)
             throw error

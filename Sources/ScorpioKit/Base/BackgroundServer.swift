@@ -47,11 +47,18 @@ public enum BackgroundServer {
     /// descriptors noted by ``noteInheritedDescriptors()``, and keeps this thread's signal mask (a
     /// signal the caller blocks waits until the background process handles it). Only for a
     /// single-threaded process.
-    public static func handOver() throws(BackgroundServerError) -> HandOver {
+    ///
+    /// `callerWaits`: the caller goes on to wait for the background process's first work. Should the
+    /// kernel have queued that process on the caller's CPU (it then starts only once the caller
+    /// blocks), the caller moves to the others, so both run at once.
+    public static func handOver(callerWaits: Bool = false) throws(BackgroundServerError) -> HandOver {
         try waitUntilSingleThreaded()
         let (pid, previous) = forkHoldingSignals()
         if pid < 0 { throw .spawnFailed(Errno(rawValue: errno)) }
-        guard pid == 0 else { return .caller(pid: pid) }
+        guard pid == 0 else {
+            if callerWaits, let queued = CPUPlacement.of(pid), queued == CPUPlacement.current { _ = CPUPlacement.leave(queued) }
+            return .caller(pid: pid)
+        }
         newSession(signalMask: previous)
         for descriptor in inherited.withLock({ $0 }) ?? [] { close(descriptor) }
         return .server

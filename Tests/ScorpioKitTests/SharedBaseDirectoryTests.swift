@@ -41,6 +41,22 @@ struct SharedBaseDirectoryTests {
         #expect(!directory.isMounted)
     }
 
+    /// `scorpio base gc` removes what a base without a server left; a root removed since it listed the
+    /// bases (a test's scratch directory, say) is not made again.
+    @Test func theRemainsOfAServerlessBaseGoAndAGoneRootStaysGone() throws {
+        let scratch = try Scratch()
+        let root = scratch.path.appending("bases")
+        let directory = SharedBaseDirectory(root: root, key: "base")
+        try FileManager.default.createDirectory(atPath: directory.mountpoint.string, withIntermediateDirectories: true)
+        directory.removeRemainsOfServerless()
+        #expect(!FileManager.default.fileExists(atPath: directory.path.string))
+        #expect(FileManager.default.fileExists(atPath: root.string))
+
+        try FileManager.default.removeItem(atPath: root.string)
+        directory.removeRemainsOfServerless()
+        #expect(!FileManager.default.fileExists(atPath: root.string), "no creation lock made its root again")
+    }
+
     /// A lease is a file its holder keeps locked exclusively; one whose holder is gone is removed. Another
     /// process probing the same files at that moment (the base's server at a lease's release, while
     /// `scorpio base gc` probes) holds its probe shared, and is no lease.

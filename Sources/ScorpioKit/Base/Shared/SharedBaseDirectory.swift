@@ -74,6 +74,12 @@ struct SharedBaseDirectory: Sendable {
         }
     }
 
+    /// Removes the remains of a base that has no server (any more), under its creation lock. A root that
+    /// is gone (removed since the base was listed) is not made again.
+    func removeRemainsOfServerless() {
+        try? withCreationLock(creatingRoot: false) { if !serverIsAlive { removeRemains() } }
+    }
+
     /// Removes a base's remains: its mount (detached, whether its server is dead or done) and its directory.
     func removeRemains() {
         while umount2(mountpoint.string, Int32(MNT_DETACH)) == 0 {}

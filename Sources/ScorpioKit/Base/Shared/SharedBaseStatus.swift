@@ -69,7 +69,7 @@ extension SharedBases {
                 while directory.serverIsAlive && ContinuousClock.now < deadline { usleep(10_000) }
                 if directory.serverIsAlive { continue }
             } else {
-                try? directory.withCreationLock { if !directory.serverIsAlive { directory.removeRemains() } }
+                directory.removeRemainsOfServerless()
             }
             ended.append(before)
         }

@@ -85,4 +85,13 @@ final class SleepingChild {
         #expect(ProcessStat(line: Array("4242 (sleep) S 1 4242".utf8)) == nil, "a short line is not read")
         #expect(ProcessStart("no-slash") == nil && ProcessStart("boot/x") == nil)
     }
+
+    @Test func theProcessorFieldOfAStatLineIsRead() {
+        // A name with spaces and a parenthesis; `processor` is field 39 of the line.
+        let fields = (3...52).map { $0 == 39 ? "1" : $0 == 3 ? "S" : "0" }
+        let line = "4242 (odd) name) " + fields.joined(separator: " ") + "\n"
+        #expect(ProcessStat(line: Array(line.utf8))?.processor == 1)
+        #expect(ProcessStat(line: Array("4242 (x) S 1 2\n".utf8))?.processor == nil)
+        #expect(ProcessStat(line: [])?.processor == nil)
+    }
 }

@@ -4,15 +4,6 @@ import Glibc
 import Testing
 
 struct CPUPlacementTests {
-    @Test func theProcessorFieldOfAStatLineIsRead() {
-        // A name with spaces and a parenthesis; `processor` is field 39 of the line.
-        let fields = (3...52).map { $0 == 39 ? "1" : $0 == 3 ? "S" : "0" }
-        let line = "4242 (odd) name) " + fields.joined(separator: " ") + "\n"
-        #expect(CPUPlacement.processor(inStat: Array(line.utf8)) == 1)
-        #expect(CPUPlacement.processor(inStat: Array("4242 (x) S 1 2\n".utf8)) == nil)
-        #expect(CPUPlacement.processor(inStat: []) == nil)
-    }
-
     @Test func thisProcessRunsOnOneOfTheHostsCPUs() throws {
         let cpu = try #require(CPUPlacement.of(getpid()))
         #expect(cpu >= 0 && cpu < Int32(sysconf(Int32(_SC_NPROCESSORS_CONF))))

@@ -40,24 +40,29 @@ public enum HostBoot {
     }()
 }
 
-/// What `/proc/PID/stat` says of a process that the liveness of a job's server depends on.
-struct ProcessStat {
+/// What `/proc/PID/stat` says of a process: what the liveness of a job's server depends on, and the
+/// CPU it runs on.
+public struct ProcessStat {
     /// The state letter: `R`, `S`, `D`, `Z` (a zombie) …
-    var state: UInt8
-    var startTicks: UInt64
+    public var state: UInt8
+    public var startTicks: UInt64
+    /// The CPU the process last ran or is queued on (`processor`, field 39 of the line); nil on a line
+    /// without it.
+    public var processor: Int32?
 
     /// Nil where the process is gone or the line is not of the kernel's form.
-    init?(_ pid: pid_t) {
+    public init?(_ pid: pid_t) {
         guard let bytes = try? FilePath("/proc/\(pid)/stat").readContents() else { return nil }
         self.init(line: bytes)
     }
 
     /// The fields after the command's name, which ends at the line's last `)`: the state is the
-    /// first of them and `starttime` (field 22 of the line) the twentieth.
-    init?(line bytes: [UInt8]) {
+    /// first of them, `starttime` (field 22 of the line) the twentieth, `processor` the 37th.
+    public init?(line bytes: [UInt8]) {
         guard let close = bytes.lastIndex(of: UInt8(ascii: ")")) else { return nil }
         let fields = bytes[(close + 1)...].split(separator: UInt8(ascii: " "))
         guard fields.count >= 20, fields[0].count == 1, let ticks = UInt64(String(decoding: fields[19], as: UTF8.self)) else { return nil }
         (state, startTicks) = (fields[0].first!, ticks)
+        processor = fields.count > 36 ? Int32(String(decoding: fields[36], as: UTF8.self)) : nil
     }
 }

@@ -48,6 +48,7 @@ struct SharedBaseDirectoryTests {
         let root = scratch.path.appending("bases")
         let directory = SharedBaseDirectory(root: root, key: "base")
         try FileManager.default.createDirectory(atPath: directory.mountpoint.string, withIntermediateDirectories: true)
+        try directory.withCreationLock {}
         directory.removeRemainsOfServerless()
         #expect(!FileManager.default.fileExists(atPath: directory.path.string))
         #expect(FileManager.default.fileExists(atPath: root.string))
@@ -55,6 +56,23 @@ struct SharedBaseDirectoryTests {
         try FileManager.default.removeItem(atPath: root.string)
         directory.removeRemainsOfServerless()
         #expect(!FileManager.default.fileExists(atPath: root.string), "no creation lock made its root again")
+    }
+
+    /// Midway through an `rm -rf` of the bases root, the root and a base's directory are still there
+    /// but its lock file is gone: a base's server ending then (its mount detached by the same clean-up)
+    /// or `scorpio base gc` does not make the lock file again, which would stop the root's removal.
+    @Test func aRootBeingRemovedGetsNoLockFileAgain() throws {
+        let scratch = try Scratch()
+        let directory = SharedBaseDirectory(root: scratch.path.appending("bases"), key: "base")
+        try FileManager.default.createDirectory(atPath: directory.mountpoint.string, withIntermediateDirectories: true)
+        directory.removeRemainsOfServerless()
+        #expect(!FileManager.default.fileExists(atPath: directory.creationLock.string))
+        #expect(throws: Errno.noSuchFileOrDirectory) { try directory.withCreationLock(creatingRoot: false) {} }
+        #expect(!FileManager.default.fileExists(atPath: directory.creationLock.string))
+
+        try directory.withCreationLock {}
+        directory.removeRemainsOfServerless()
+        #expect(!FileManager.default.fileExists(atPath: directory.path.string), "with its lock file there, the remains go")
     }
 
     /// A lease is a file its holder keeps locked exclusively; one whose holder is gone is removed. Another

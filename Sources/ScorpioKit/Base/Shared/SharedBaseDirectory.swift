@@ -39,10 +39,12 @@ struct SharedBaseDirectory: Sendable {
     }
 
     /// Runs `body` holding the base's creation lock. `creatingRoot` false: a root that is gone (its
-    /// directories removed from under a base's server) is not made again, and the call throws.
+    /// directories removed from under a base's server) is not made again, nor is a lock file that went
+    /// with it (an `rm -rf` of the root removes the lock files before the root, and one made again in
+    /// between would stop the removal), and the call throws.
     func withCreationLock<T>(creatingRoot: Bool = true, _ body: () throws -> T) throws -> T {
         if creatingRoot { try FileManager.default.createDirectory(atPath: root.string, withIntermediateDirectories: true) }
-        let lock = try FileLock(creationLock, exclusive: true)
+        let lock = try FileLock(creationLock, exclusive: true, create: creatingRoot)
         return try withExtendedLifetime(lock) { try body() }
     }
 

@@ -49,7 +49,33 @@ import Testing
                 #expect(records == expected, "\(what)")
             }
             let left = try FileManager.default.contentsOfDirectory(atPath: directory.string).sorted()
-            #expect(left == ["state.toml", "state.toml.lock"], "no temporary file or replaced text is left")
+            #expect(left == ["state.toml", "state.toml.lock", "state.toml.next"], "no temporary file is left, only the spare")
+        }
+    }
+
+    /// Saves take turns between two files: none makes an inode or deletes one (each costs on a
+    /// journal-less ext4 after many deletions), and a longer text written over the spare's, then a
+    /// shorter one, leaves nothing of the longer behind.
+    @Test func savesReuseTheFileAndItsSpare() throws {
+        try withTemporaryDirectory { directory in
+            let path = directory.appending("state.toml")
+            let file = StateFile(path: path)
+            func inodes() throws -> Set<UInt64> {
+                Set(try ["state.toml", "state.toml.next"].map { name in
+                    (try FileManager.default.attributesOfItem(atPath: directory.appending(name).string)[.systemFileNumber] as! NSNumber).uint64Value
+                })
+            }
+            try file.update { $0 = ["a", "b", "c"].map { Self.record($0) } }
+            try file.update { $0 = ["a", "b", "c", "d"].map { Self.record($0) } }
+            let pair = try inodes()
+            #expect(pair.count == 2)
+            for names in [["a"], ["a", "b", "c", "d", "e"], [], ["b"]] {
+                try file.update { $0 = names.map { Self.record($0) } }
+                #expect(try inodes() == pair, "after saving \(names)")
+                let (text, records) = try Self.written(path)
+                #expect(text == Self.text(of: names.map { Self.record($0) }))
+                #expect(records == names.map { Self.record($0) })
+            }
         }
     }
 

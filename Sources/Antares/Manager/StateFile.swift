@@ -3,9 +3,10 @@ import Synchronization
 import SystemPackage
 
 /// The manager's records in a TOML file, read and rewritten whole under an exclusive lock (so several
-/// processes can share it) and replaced atomically (temp file, rename), so a crash leaves the old or the
-/// new file, never half of one. It is not fsynced: its records describe mounts, which a reboot ends
-/// anyway, and every mount and unmount rewrites it.
+/// processes can share it) and replaced atomically, so a crash leaves the old or the new file, never
+/// half of one: a save writes the spare file beside it (`{name}.next`, the text two saves back) and
+/// exchanges the two. It is not fsynced: its records describe mounts, which a reboot ends anyway, and
+/// every mount and unmount rewrites it.
 struct StateFile: Sendable {
     let path: FilePath
     /// The file as this process last read or wrote it: a host remembers a few hundred finished jobs, a
@@ -42,10 +43,8 @@ struct StateFile: Sendable {
         }
     }
 
-    /// Removes the temporary files of processes that ended while saving (killed between the exchange
-    /// and the unlink): each holds an earlier text of the file, nothing more. Call it inside ``update(_:)``:
-    /// every save writes its temporary under the file's lock, so under that lock each one found is a
-    /// leftover, whatever process now has the pid it names.
+    /// Removes the temporary files earlier versions' saves left when killed between their rename and
+    /// unlink: each holds an earlier text of the file, nothing more. Call it inside ``update(_:)``.
     func removeLeftoverTemporaries() {
         let directory = path.removingLastComponent()
         guard let name = path.lastComponent?.string, let listing = opendir(directory.string) else { return }
@@ -55,36 +54,41 @@ struct StateFile: Sendable {
         }
     }
 
+    /// The file every save writes, then exchanges with the state file; only ever written under the lock.
+    var spare: FilePath { FilePath(path.string + ".next") }
+
+    /// Writes the records into the spare file and puts it in the state file's place. One file reused
+    /// keeps a save from making an inode and deleting one: on an ext4 without a journal, a new inode
+    /// soon after many deletions costs up to a millisecond (the allocator passes over every recently
+    /// deleted inode of its group), and each deleted one adds to that. The text is written over the
+    /// old one, never truncated to nothing first: ext4 writes out a file truncated to nothing at its
+    /// close (its `auto_da_alloc`), a disk write for every save.
     private func store(_ records: [MountRecord]) throws(ManagerError) {
         let snapshot = Snapshot(records, after: last.snapshot)
-        let temporary = path.string + ".tmp-\(getpid())"
-        let fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
-        guard fd >= 0 else { throw .state(temporary, reason: String(cString: strerror(errno))) }
-        let written = snapshot.bytes.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
+        let fd = open(spare.string, O_WRONLY | O_CREAT | O_CLOEXEC, 0o644)
+        guard fd >= 0 else { throw .state(spare.string, reason: String(cString: strerror(errno))) }
+        let written = snapshot.bytes.withUnsafeBytes { pwrite(fd, $0.baseAddress, $0.count, 0) }
+        let complete = written == snapshot.bytes.count && ftruncate(fd, off_t(snapshot.bytes.count)) == 0
+        let error = errno
         close(fd)
-        guard written == snapshot.bytes.count else {
-            unlink(temporary)
-            throw .state(path.string, reason: "cannot be written: \(String(cString: strerror(errno)))")
-        }
+        guard complete else { throw .state(path.string, reason: "cannot be written: \(String(cString: strerror(error)))") }
         do throws(Errno) {
-            try Self.replace(path.string, with: temporary)
+            try Self.replace(path.string, with: spare.string)
         } catch {
-            unlink(temporary)
             throw .state(path.string, reason: "cannot be written: \(error)")
         }
         last.snapshot = snapshot
     }
 
-    /// Puts `temporary` in the place of the file at `path` in one step. Exchanged, not renamed over: ext4
-    /// starts writing a file out at once when it replaces another by a rename (its `auto_da_alloc`),
-    /// a disk write for each of a job's saves, where a later save often replaces the file first.
-    private static func replace(_ path: String, with temporary: String) throws(Errno) {
+    /// Puts `spare` in the place of the file at `path` in one step, and the file in the spare's. Exchanged,
+    /// not renamed over: ext4 starts writing a file out at once when it replaces another by a rename (its
+    /// `auto_da_alloc` again), and the replaced inode would be deleted.
+    private static func replace(_ path: String, with spare: String) throws(Errno) {
         do {
-            try Posix.rename(temporary, path, flags: Posix.renameExchange)
-            unlink(temporary)
+            try Posix.rename(spare, path, flags: Posix.renameExchange)
         } catch .noSuchFileOrDirectory, .invalidArgument {
             // No file yet, or a file system that cannot exchange.
-            try Posix.rename(temporary, path)
+            try Posix.rename(spare, path)
         }
     }
 

@@ -15,11 +15,11 @@ from collections import defaultdict
 # key: (label, unit); seconds and MiB are costs (lower is better), MB/s is a rate (higher is better),
 # × is a time as a multiple of another's measured in the same round
 FIGURES = {
-    "setup.ready": ("job setup: view ready, base already served (native: `git worktree add`)", "s"),
+    "setup.ready": ("job setup: view ready, base already served (per round the median of 5 views, each on a quiet host; native: one `git worktree add`)", "s"),
     "setup.ready_mount": ("job setup: the same, `scorpio mount`'s own \"ready in\" (parsed command to mounted view)", "s"),
     "setup.ready_cold": ("job setup: view ready, starting its shared base", "s"),
     "setup.ready_next": ("job setup: the next view at once, while that new base lists its tree ahead", "s"),
-    "setup.ready_daemon": ("job setup: view ready through a running `scorpio serve`, base already served (the request's time)", "s"),
+    "setup.ready_daemon": ("job setup: view ready through a running `scorpio serve`, base already served (the request's time, per round the median of 5)", "s"),
     "setup.ready_refs": ("job setup: view ready right after the host's refs changed, 50,000 refs (base already served)", "s"),
     "setup.copy": ("job setup: copying the tree (`cp -a`)", "s"),
     "metadata.cold": ("metadata: `find` + stat of every entry, cold", "s"),

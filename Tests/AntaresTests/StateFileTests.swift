@@ -1,7 +1,9 @@
 @testable import Antares
 import Dicfuse
 import Foundation
+import Glibc
 import ScorpioTestSupport
+import Synchronization
 import SystemPackage
 import Testing
 
@@ -50,6 +52,30 @@ import Testing
             }
             let left = try FileManager.default.contentsOfDirectory(atPath: directory.string).sorted()
             #expect(left == ["state.toml", "state.toml.lock", "state.toml.next"], "no temporary file is left, only the spare")
+        }
+    }
+
+    /// A read waits for a save in progress: the save writes over the spare, the file a reader that
+    /// opened it two saves back may still hold.
+    @Test func aReadWaitsForASaveInProgress() throws {
+        try withTemporaryDirectory { directory in
+            let path = directory.appending("state.toml")
+            let file = StateFile(path: path)
+            try file.update { $0 = [Self.record("a")] }
+            let saving = open(path.string + ".lock", O_RDWR | O_CLOEXEC)
+            #expect(saving >= 0 && flock(saving, LOCK_EX) == 0)
+            let done = Mutex<[MountRecord]?>(nil)
+            let reader = Thread {
+                let records = try? StateFile(path: path).read()
+                done.withLock { $0 = records }
+            }
+            reader.start()
+            usleep(200_000)
+            #expect(done.withLock { $0 } == nil, "the read went on while a save held the lock")
+            close(saving)
+            let deadline = ContinuousClock.now + .seconds(10)
+            while done.withLock({ $0 }) == nil && ContinuousClock.now < deadline { usleep(1000) }
+            #expect(done.withLock { $0 } == [Self.record("a")])
         }
     }
 

@@ -21,14 +21,24 @@ struct StateFile: Sendable {
     func update<T>(_ change: (inout [MountRecord]) throws(ManagerError) -> T) throws(ManagerError) -> T {
         let lock = try lockFile()
         defer { close(lock) }
-        var records = try read()
+        var records = try readHoldingLock()
         let result = try change(&records)
         try store(records)
         return result
     }
 
-    /// The records as they are now.
+    /// The records as they are now, read under the file's lock held shared: a save writes over the
+    /// spare, which a reader that opened the file two saves back could still be reading. Where nobody
+    /// has made the lock file yet, nobody has saved either, and where it cannot be opened there is no
+    /// save to wait for that this process could see: the file is read without it.
     func read() throws(ManagerError) -> [MountRecord] {
+        let lock = open(path.string + ".lock", O_RDONLY | O_CLOEXEC)
+        defer { if lock >= 0 { close(lock) } }
+        if lock >= 0 { while flock(lock, LOCK_SH) != 0 && errno == EINTR {} }
+        return try readHoldingLock()
+    }
+
+    private func readHoldingLock() throws(ManagerError) -> [MountRecord] {
         let bytes: [UInt8]
         do { bytes = try Self.contents(of: path) } catch { throw .state(path.string, reason: "cannot be read: \(error)") }
         if bytes.isEmpty { return [] }

@@ -32,7 +32,7 @@ struct StateFile: Sendable {
     /// has made the lock file yet, nobody has saved either, and where it cannot be opened there is no
     /// save to wait for that this process could see: the file is read without it.
     func read() throws(ManagerError) -> [MountRecord] {
-        let lock = open(path.string + ".lock", O_RDONLY | O_CLOEXEC)
+        let lock = open(lockPath, O_RDONLY | O_CLOEXEC)
         defer { if lock >= 0 { close(lock) } }
         if lock >= 0 { while flock(lock, LOCK_SH) != 0 && errno == EINTR {} }
         return try readHoldingLock()
@@ -63,6 +63,9 @@ struct StateFile: Sendable {
             unlink(directory.appending(entry.name).string)
         }
     }
+
+    /// The file whose flock every save holds exclusive and every read shared.
+    private var lockPath: String { path.string + ".lock" }
 
     /// The file every save writes, then exchanges with the state file; only ever written under the lock.
     var spare: FilePath { FilePath(path.string + ".next") }
@@ -105,7 +108,7 @@ struct StateFile: Sendable {
     private func lockFile() throws(ManagerError) -> Int32 {
         let directory = path.removingLastComponent()
         try? FileManager.default.createDirectory(atPath: directory.string, withIntermediateDirectories: true)
-        let fd = open(path.string + ".lock", O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
+        let fd = open(lockPath, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
         guard fd >= 0 else { throw .state(path.string, reason: "cannot lock: \(String(cString: strerror(errno)))") }
         while flock(fd, LOCK_EX) != 0 && errno == EINTR {}
         return fd
